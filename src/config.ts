@@ -1,0 +1,128 @@
+/**
+ * GeNIO's whole configuration: one typed object read from the environment, checked at start.
+ * Every variable has a safe default and is documented in the README (a test checks that).
+ */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  ioBaseUrl: string;
+  /** 32-byte key that encrypts IO keys and callback secrets at rest; null only where no secret is touched. */
+  masterKey: Buffer | null;
+  /** Default budget of an IO account: at most `calls` in any sliding window of `windowMs` (FACTS.md §7). */
+  ioBudget: { calls: number; windowMs: number } | null;
+  /** Added to the budget window: a call may arrive at IO up to this much later than it left (FACTS.md §7: keep a margin). */
+  ioBudgetMarginMs: number;
+  ioTimeoutMs: number;
+  /** Most IO calls in flight at once, across all accounts. */
+  ioConcurrency: number;
+  profileCacheMs: number;
+  retryMaxAttempts: number;
+  retryMaxAgeMs: number;
+  pollFirstDelayMs: number;
+  pollMaxAgeMs: number;
+  leaseMs: number;
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** Sandbox keys send to an in-process simulator; off disables sandbox keys. */
+  sandbox: boolean;
+  /** Run the delivery workers in this process. */
+  workers: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `250ms`, `5s`, `10m`, `2h`, `14d`, or a bare number of milliseconds. */
+export function parseDuration(raw: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!m) return null;
+  return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']);
+}
+
+/** `150/5s` → 150 calls in any 5 s; `off` → no budget (only for the simulator with its limit off). */
+export function parseBudget(raw: string): Config['ioBudget'] | undefined {
+  if (raw.trim() === 'off') return null;
+  const m = /^\s*(\d+)\s*\/\s*(.+)$/.exec(raw);
+  if (!m) return undefined;
+  const windowMs = parseDuration(m[2]);
+  const calls = Number(m[1]);
+  if (!windowMs || calls < 1) return undefined;
+  return { calls, windowMs };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration; throws a ConfigError listing every bad variable at once. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const errors: string[] = [];
+  const str = (name: string, def: string) => env[name]?.trim() || def;
+  const int = (name: string, def: number, min = 0) => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) {
+      errors.push(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
+      return def;
+    }
+    return n;
+  };
+  const duration = (name: string, def: string) => {
+    const raw = str(name, def);
+    const ms = parseDuration(raw);
+    if (ms === null) {
+      errors.push(`${name} must be a duration like 500ms, 30s, 10m, 2h, 14d (got "${raw}")`);
+      return parseDuration(def)!;
+    }
+    return ms;
+  };
+  const bool = (name: string, def: boolean) => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return def;
+    if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+    errors.push(`${name} must be on or off (got "${raw}")`);
+    return def;
+  };
+
+  let masterKey: Buffer | null = null;
+  const rawKey = env.GENIO_MASTER_KEY?.trim();
+  if (rawKey) {
+    if (/^[0-9a-fA-F]{64}$/.test(rawKey)) masterKey = Buffer.from(rawKey, 'hex');
+    else errors.push('GENIO_MASTER_KEY must be 64 hexadecimal characters (a 256-bit key)');
+  }
+  const budgetRaw = str('GENIO_IO_BUDGET', '150/5s');
+  let ioBudget = parseBudget(budgetRaw);
+  if (ioBudget === undefined) {
+    errors.push(`GENIO_IO_BUDGET must look like 150/5s, or off (got "${budgetRaw}")`);
+    ioBudget = { calls: 150, windowMs: 5000 };
+  }
+  const ioBaseUrl = str('GENIO_IO_BASE_URL', 'https://api.io.pagopa.it').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/.test(ioBaseUrl)) errors.push(`GENIO_IO_BASE_URL must be an http(s) URL (got "${ioBaseUrl}")`);
+
+  const config: Config = {
+    port: int('GENIO_PORT', 3000),
+    host: str('GENIO_HOST', '0.0.0.0'),
+    databaseUrl: str('GENIO_DATABASE_URL', './data/genio.sqlite'),
+    ioBaseUrl,
+    masterKey,
+    ioBudget,
+    ioBudgetMarginMs: duration('GENIO_IO_BUDGET_MARGIN', '250ms'),
+    ioTimeoutMs: duration('GENIO_IO_TIMEOUT', '10s'),
+    ioConcurrency: int('GENIO_IO_CONCURRENCY', 64, 1),
+    profileCacheMs: duration('GENIO_PROFILE_CACHE', '1h'),
+    retryMaxAttempts: int('GENIO_RETRY_MAX_ATTEMPTS', 12, 1),
+    retryMaxAgeMs: duration('GENIO_RETRY_MAX_AGE', '24h'),
+    pollFirstDelayMs: duration('GENIO_POLL_FIRST_DELAY', '5s'),
+    pollMaxAgeMs: duration('GENIO_POLL_MAX_AGE', '14d'),
+    leaseMs: duration('GENIO_LEASE', '60s'),
+    bodyLimitBytes: int('GENIO_BODY_LIMIT', 256 * 1024, 1024),
+    logLevel: str('GENIO_LOG_LEVEL', 'info'),
+    sandbox: bool('GENIO_SANDBOX', true),
+    workers: bool('GENIO_WORKERS', true),
+    ...overrides,
+  };
+  if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
+  return config;
+}

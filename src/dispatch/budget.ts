@@ -1,0 +1,157 @@
+/**
+ * The IO budget of one account: at most `calls` in ANY sliding window of `windowMs` (FACTS.md §7).
+ *
+ * Two rules together:
+ * - a log of the last `calls` call starts is the hard limit: a call may start only when the oldest
+ *   of them is more than a window (plus a margin for calls that reach IO late) in the past;
+ * - a pace of one call every window/calls spreads calls evenly, so the account is not spent in a
+ *   burst and then idle for a whole window, which would hold a newly queued message up to 5 s.
+ * A 429 from IO holds the whole account until its retry-after has passed.
+ * Time is a parameter (`now`), so tests drive it.
+ */
+export interface BudgetLimits {
+  calls: number;
+  windowMs: number;
+}
+
+export class AccountBudget {
+  private readonly starts: number[];
+  private head = 0;
+  private count = 0;
+  private nextPaceAt = 0;
+  private heldUntil = 0;
+  private readonly window: number;
+  private readonly pace: number;
+  /** Calls allowed back to back before pacing applies. */
+  private readonly burst: number;
+
+  constructor(readonly limits: BudgetLimits | null, marginMs = 0) {
+    this.starts = new Array(limits?.calls ?? 0).fill(0);
+    this.window = limits ? limits.windowMs + marginMs : 0;
+    this.pace = limits ? this.window / limits.calls : 0;
+    this.burst = limits ? Math.max(1, Math.floor(limits.calls / 15)) : 0;
+  }
+
+  /** The earliest time a call may start (≤ now when one may start now). */
+  nextAt(now: number): number {
+    let at = Math.max(now, this.heldUntil);
+    if (!this.limits) return at;
+    if (this.count === this.limits.calls) at = Math.max(at, this.starts[this.head] + this.window);
+    return Math.max(at, this.nextPaceAt - this.pace * (this.burst - 1));
+  }
+
+  /** Starts a call if the budget allows it now. */
+  tryTake(now: number): boolean {
+    if (this.nextAt(now) > now) return false;
+    if (!this.limits) return true;
+    const n = this.limits.calls;
+    if (this.count < n) {
+      this.starts[(this.head + this.count) % n] = now;
+      this.count++;
+    } else {
+      this.starts[this.head] = now;
+      this.head = (this.head + 1) % n;
+    }
+    this.nextPaceAt = Math.max(this.nextPaceAt, now) + this.pace;
+    return true;
+  }
+
+  /** IO said 429: nothing starts on this account before `until`. */
+  hold(until: number): void {
+    this.heldUntil = Math.max(this.heldUntil, until);
+  }
+
+  heldAt(now: number): boolean {
+    return this.heldUntil > now;
+  }
+
+  /** Calls started in the last window: what `genio_io_budget_used` reports. */
+  used(now: number): number {
+    if (!this.limits) return 0;
+    let used = 0;
+    for (let i = 0; i < this.count; i++) if (this.starts[(this.head + i) % this.limits.calls] > now - this.window) used++;
+    return used;
+  }
+}
+
+type Waiter = { resolve: () => void; reject: (err: Error) => void };
+
+/** Thrown to callers still waiting for budget when the process stops: they never started their call. */
+export class BudgetClosedError extends Error {
+  constructor() {
+    super('stopping: the IO call was not started');
+  }
+}
+
+/**
+ * Budgets of all accounts, with a first-come queue per account: callers `await acquire(account)`
+ * and start their call when it resolves. One timer per account wakes the queue.
+ */
+export class Budgets {
+  private closed = false;
+  private readonly accounts = new Map<string, { budget: AccountBudget; queue: Waiter[]; timer: NodeJS.Timeout | null }>();
+
+  constructor(
+    private readonly limitsFor: (account: string) => BudgetLimits | null,
+    private readonly marginMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get(account: string): AccountBudget {
+    return this.entry(account).budget;
+  }
+
+  private entry(account: string) {
+    let e = this.accounts.get(account);
+    if (!e) {
+      e = { budget: new AccountBudget(this.limitsFor(account), this.marginMs), queue: [], timer: null };
+      this.accounts.set(account, e);
+    }
+    return e;
+  }
+
+  acquire(account: string): Promise<void> {
+    const e = this.entry(account);
+    if (!e.queue.length && e.budget.tryTake(this.clock())) return Promise.resolve();
+    if (this.closed) return Promise.reject(new BudgetClosedError());
+    return new Promise((resolve, reject) => {
+      e.queue.push({ resolve, reject });
+      this.pump(e);
+    });
+  }
+
+  /** How many callers wait for this account's budget. */
+  waiting(account: string): number {
+    return this.accounts.get(account)?.queue.length ?? 0;
+  }
+
+  hold(account: string, until: number): void {
+    this.entry(account).budget.hold(until);
+  }
+
+  snapshot(now: number): Array<{ account: string; used: number; limit: number; waiting: number }> {
+    return [...this.accounts].map(([account, e]) => ({ account, used: e.budget.used(now), limit: e.budget.limits?.calls ?? 0, waiting: e.queue.length }));
+  }
+
+  private pump(e: { budget: AccountBudget; queue: Waiter[]; timer: NodeJS.Timeout | null }): void {
+    if (e.timer) return;
+    const now = this.clock();
+    while (e.queue.length && e.budget.tryTake(now)) e.queue.shift()!.resolve();
+    if (!e.queue.length) return;
+    const delay = Math.max(1, Math.ceil(e.budget.nextAt(now) - now));
+    e.timer = setTimeout(() => {
+      e.timer = null;
+      this.pump(e);
+    }, delay);
+  }
+
+  /** At shutdown: no new call starts; waiters get a BudgetClosedError and leave their message queued. */
+  close(): void {
+    this.closed = true;
+    for (const e of this.accounts.values()) {
+      if (e.timer) clearTimeout(e.timer);
+      e.timer = null;
+      for (const w of e.queue.splice(0)) w.reject(new BudgetClosedError());
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The delivery loop of one process. Each round, for every IO account: take as many messages as
+ * the account can serve in about a second (so a message queued now never waits behind a long
+ * backlog already taken), sharing the slots between enti (fairness.ts), then send or poll each
+ * one concurrently. Outcomes go through the batch writer. Periodic jobs (lease recovery,
+ * schedule promotion, callbacks) run beside it (jobs.ts).
+ */
+import { ulid } from 'ulid';
+import type { Config } from '../config.ts';
+import type { Database } from '../store/db.ts';
+import type { IoClient } from '../io/client.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { claimForPoll, claimForSend, enteIdsWithQueued } from '../store/outbox/claim.ts';
+import type { Message } from '../store/messages/accept.ts';
+import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
+import { Budgets, type BudgetLimits } from './budget.ts';
+import { Directory } from './directory.ts';
+import { OutcomeWriter } from './outcome-writer.ts';
+import { PollTimer } from './poll-timer.ts';
+import { fairQuota } from './fairness.ts';
+import { sendMessage } from './send-message.ts';
+import { pollMessage } from './poll-message.ts';
+import type { DispatchContext } from './context.ts';
+
+export interface DispatcherDeps {
+  database: Database;
+  config: Config;
+  masterKey: Buffer;
+  io: IoClient;
+  sandboxIo: IoClient | null;
+  metrics: Metrics;
+  log: Logger;
+  clock?: () => number;
+  random?: () => number;
+}
+
+const BUSY_TICK_MS = 20;
+const IDLE_TICK_MS = 250;
+
+export class Dispatcher {
+  readonly owner = `w-${ulid()}`;
+  readonly ctx: DispatchContext;
+  private readonly inFlightByAccount = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly rotation = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
+  private ticking = false;
+  private again = false;
+  private stopped = true;
+
+  constructor(deps: DispatcherDeps) {
+    const clock = deps.clock ?? Date.now;
+    const directory = new Directory(deps.database, deps.masterKey, 5000, clock);
+    const limitsFor = (account: string): BudgetLimits | null => {
+      const row = directory.ioAccounts().find((a) => a.name === account);
+      if (row?.budget_calls && row.budget_window_ms) return { calls: row.budget_calls, windowMs: row.budget_window_ms };
+      return deps.config.ioBudget;
+    };
+    const writer = new OutcomeWriter(deps.database, this.owner, deps.log, (applied, lost) => {
+      for (const o of applied) {
+        if (o.kind === 'sent') deps.metrics.transitions.inc({ status: 'sent' });
+        else if (o.kind === 'final') deps.metrics.transitions.inc({ status: o.status });
+        else if (o.kind === 'retry') {
+          deps.metrics.transitions.inc({ status: 'queued' });
+          if (o.suspect) deps.metrics.possibleDuplicates.inc();
+        }
+      }
+      if (lost.length) {
+        deps.metrics.leaseLost.inc(lost.length);
+        deps.log.warn({ count: lost.length }, 'outcomes not recorded: another worker took these messages over');
+      }
+    }, undefined, clock);
+    this.ctx = {
+      database: deps.database,
+      config: deps.config,
+      io: deps.io,
+      sandboxIo: deps.sandboxIo,
+      directory,
+      budgets: new Budgets(limitsFor, deps.config.ioBudgetMarginMs, clock),
+      writer,
+      pollTimer: new PollTimer(deps.config.pollFirstDelayMs),
+      metrics: deps.metrics,
+      log: deps.log,
+      clock,
+      random: deps.random ?? Math.random,
+    };
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Something was queued, or a slot freed: look soon rather than at the next idle round. */
+  wake(delayMs = 0): void {
+    if (this.stopped) return;
+    if (this.ticking) this.again = true;
+    else this.schedule(delayMs);
+  }
+
+  /** Stops taking work, lets calls in flight finish and records their outcomes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ctx.budgets.close();
+    while (this.running.size) await Promise.allSettled([...this.running]);
+    await this.ctx.writer.drain();
+  }
+
+  inFlight(): number {
+    return this.running.size;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const due = Date.now() + ms;
+    if (this.timer && this.timerDue <= due) return; // a sooner round is already planned
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    let claimed = 0;
+    try {
+      await this.ctx.directory.refresh();
+      const accounts = new Set(this.ctx.directory.ioAccounts().map((a) => a.name));
+      if (this.ctx.sandboxIo) accounts.add(SANDBOX_ACCOUNT);
+      for (const account of accounts) claimed += await this.fill(account);
+    } catch (err) {
+      this.ctx.log.error({ err: (err as Error).message }, 'dispatch round failed');
+    } finally {
+      this.ticking = false;
+      const busy = claimed > 0 || this.again;
+      this.again = false;
+      this.schedule(busy ? BUSY_TICK_MS : IDLE_TICK_MS);
+    }
+  }
+
+  /** Most messages of one account in flight at once: about a second of its budget. */
+  private maxInFlight(account: string): number {
+    const limits = this.ctx.budgets.get(account).limits;
+    if (!limits) return this.ctx.config.ioConcurrency;
+    const perSecond = (limits.calls * 1000) / limits.windowMs;
+    return Math.max(2, Math.min(this.ctx.config.ioConcurrency, Math.ceil(perSecond / 2)));
+  }
+
+  private async fill(account: string): Promise<number> {
+    const { ctx } = this;
+    const now = ctx.clock();
+    if (ctx.budgets.get(account).heldAt(now)) return 0;
+    let free = this.maxInFlight(account) - (this.inFlightByAccount.get(account) ?? 0);
+    if (free <= 0) return 0;
+    // Polls take at most a third of the slots while messages wait to be sent.
+    const polls = await claimForPoll(ctx.database, { owner: this.owner, account, limit: Math.ceil(free / 3), now, leaseMs: ctx.config.leaseMs });
+    free -= polls.length;
+    let sends: Message[] = [];
+    if (free > 0) {
+      const enti = await enteIdsWithQueued(ctx.database, account);
+      const { quota, nextOffset } = fairQuota(enti, free, this.rotation.get(account) ?? 0);
+      this.rotation.set(account, nextOffset);
+      if (quota.length) sends = await claimForSend(ctx.database, { owner: this.owner, account, quota, now, leaseMs: ctx.config.leaseMs });
+    }
+    for (const m of polls) this.run(account, () => pollMessage(ctx, m));
+    for (const m of sends) this.run(account, () => sendMessage(ctx, m));
+    return polls.length + sends.length;
+  }
+
+  private run(account: string, work: () => Promise<void>): void {
+    this.inFlightByAccount.set(account, (this.inFlightByAccount.get(account) ?? 0) + 1);
+    this.ctx.metrics.inFlight.inc();
+    const p: Promise<void> = work()
+      .catch((err) => this.ctx.log.error({ err: (err as Error).message }, 'processing a message failed; its lease will return it to the queue'))
+      .finally(() => {
+        this.inFlightByAccount.set(account, (this.inFlightByAccount.get(account) ?? 1) - 1);
+        this.ctx.metrics.inFlight.dec();
+        this.running.delete(p);
+        this.wake(5);
+      });
+    this.running.add(p);
+  }
+}

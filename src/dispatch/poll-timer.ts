@@ -1,0 +1,28 @@
+/**
+ * When to ask IO for a message's outcome. IO moves a message from ACCEPTED to its final status
+ * some time after the submit; a poll before that is a wasted call from the account's budget.
+ * The first-poll delay adapts: it grows by a quarter each time a first poll finds the message
+ * still ACCEPTED and shrinks by 0.5% each time it finds it final, which settles where about 98%
+ * of messages need one poll (0.98·ln(1/0.995) ≈ 0.02·ln 1.25).
+ */
+export class PollTimer {
+  private delay: number;
+
+  constructor(initialMs: number, private readonly minMs = 200, private readonly maxMs = 10 * 60_000) {
+    this.delay = Math.min(maxMs, Math.max(minMs, initialMs));
+  }
+
+  firstDelayMs(): number {
+    return Math.round(this.delay);
+  }
+
+  /** Learn from a first poll: was the message already final? */
+  observeFirstPoll(final: boolean): void {
+    this.delay = Math.min(this.maxMs, Math.max(this.minMs, this.delay * (final ? 0.995 : 1.25)));
+  }
+
+  /** Delay before poll number `polls + 1` once the first found the message still pending. */
+  nextDelayMs(polls: number): number {
+    return Math.min(60 * 60_000, Math.round(this.delay * 2 ** Math.max(0, polls)));
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Logging. Log lines never carry a full fiscal code or a key: code logs masked values only
+ * (domain/fiscal-code.ts maskFiscalCode, domain/secret-mask.ts), and pino redacts the headers
+ * that carry keys in case a request object is ever logged.
+ */
+import pino, { type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["ocp-apim-subscription-key"]',
+  'headers.authorization',
+  'headers["ocp-apim-subscription-key"]',
+  '*.fiscal_code',
+  '*.primaryKey',
+  '*.secondaryKey',
+  '*.key',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'genio' } }, destination);
+}

@@ -1,0 +1,134 @@
+/**
+ * One GeNIO process: database (migrated), API, dispatcher and periodic jobs, and the in-process
+ * simulator that sandbox keys send to. `genio serve`, `npm start` and the tests all start GeNIO
+ * through `startGenio`, so they run the same composition.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './store/db.ts';
+import { migrateToLatest } from './store/migrate.ts';
+import { ensureIoAccount, SANDBOX_ACCOUNT } from './store/io-accounts.ts';
+import { requeueExpiredLeases, promoteScheduled } from './store/outbox/recover.ts';
+import { createIoClient, type IoClient } from './io/client.ts';
+import { createIoSimulator, type IoSimulator } from './io/simulator/index.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { JobRunner } from './dispatch/jobs.ts';
+import { deliverCallbacks } from './dispatch/callbacks.ts';
+import { checkProfile } from './dispatch/check-profile.ts';
+import { buildApi } from './api/app.ts';
+
+export interface Genio {
+  url: string;
+  api: FastifyInstance;
+  database: Database;
+  dispatcher: Dispatcher;
+  metrics: Metrics;
+  log: Logger;
+  /** The simulator sandbox keys send to (null with GENIO_SANDBOX=off). */
+  sandbox: IoSimulator | null;
+  /** SIGTERM behaviour: stop accepting, finish IO calls in flight, record their outcomes, close. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Listen (default) or only build the API (tests using inject). */
+  listen?: boolean;
+  /** Use this simulator for sandbox keys instead of starting one. */
+  sandbox?: IoSimulator | null;
+  clock?: () => number;
+  random?: () => number;
+}
+
+export async function startGenio(config: Config, opts: StartOptions = {}): Promise<Genio> {
+  if (!config.masterKey) throw new Error('GENIO_MASTER_KEY is required: 64 hex characters (openssl rand -hex 32)');
+  const masterKey = config.masterKey;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const database = await openDatabase(config.databaseUrl);
+  await migrateToLatest(database);
+  const metrics = createMetrics({ defaults: true });
+
+  let sandbox: IoSimulator | null = null;
+  let ownSandbox = false;
+  if (config.sandbox) {
+    sandbox = opts.sandbox ?? null;
+    if (!sandbox) {
+      sandbox = createIoSimulator({ autoProvision: true, processingDelayMs: 1000 });
+      await sandbox.listen(0, '127.0.0.1');
+      ownSandbox = true;
+    }
+    await ensureIoAccount(database.db, SANDBOX_ACCOUNT);
+  }
+  const io: IoClient = createIoClient(config.ioBaseUrl, { timeoutMs: config.ioTimeoutMs, connections: config.ioConcurrency });
+  const sandboxIo = sandbox ? createIoClient(sandbox.url, { timeoutMs: config.ioTimeoutMs, connections: 16 }) : null;
+
+  const dispatcher = new Dispatcher({ database, config, masterKey, io, sandboxIo, metrics, log, clock: opts.clock, random: opts.random });
+  const ctx = dispatcher.ctx;
+  const jobs = new JobRunner(
+    [
+      { name: 'requeue-expired-leases', intervalMs: Math.min(5000, config.leaseMs), run: async (now) => {
+        const r = await requeueExpiredLeases(database, now);
+        if (r.requeued) {
+          log.warn(r, 'messages of a stopped worker queued again');
+          metrics.possibleDuplicates.inc(r.possibleDuplicates);
+          dispatcher.wake();
+        }
+      } },
+      { name: 'promote-scheduled', intervalMs: 1000, run: async (now) => {
+        if (await promoteScheduled(database, now)) dispatcher.wake();
+      } },
+      { name: 'deliver-callbacks', intervalMs: 500, run: async () => {
+        const n = await deliverCallbacks({ database, directory: ctx.directory, log, metrics, clock: ctx.clock, random: ctx.random, timeoutMs: config.ioTimeoutMs });
+        return n >= 16;
+      } },
+    ],
+    log,
+    opts.clock,
+  );
+
+  const api = await buildApi(
+    {
+      database,
+      metrics,
+      bodyLimitBytes: config.bodyLimitBytes,
+      onAccepted: () => dispatcher.wake(),
+      checkProfile: (service, fiscalCode, isSandbox) => checkProfile(ctx, service, fiscalCode, isSandbox),
+    },
+    log,
+  );
+  // Budget gauges read the live budgets at scrape time.
+  metrics.budgetSource.read = () => ctx.budgets.snapshot(ctx.clock());
+
+  if (config.workers) {
+    dispatcher.start();
+    jobs.start();
+  }
+  let url = '';
+  if (opts.listen !== false) {
+    url = await api.listen({ port: config.port, host: config.host });
+  } else {
+    await api.ready();
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    api,
+    database,
+    dispatcher,
+    metrics,
+    log,
+    sandbox,
+    stop: () =>
+      (stopping ??= (async () => {
+        await api.close();
+        await dispatcher.stop();
+        await jobs.stop();
+        await io.close();
+        await sandboxIo?.close();
+        if (ownSandbox) await sandbox?.close();
+        await database.close();
+      })()),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Accepting a message: the row, its first history entry and its idempotency record are written in
+ * one transaction. From then on the row is the job: nothing about it lives only in memory.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Schema, MessageTable } from '../schema.ts';
+import type { ValidMessage } from '../../domain/message-input.ts';
+import { newId } from '../ids.ts';
+import { SANDBOX_ACCOUNT } from '../io-accounts.ts';
+
+export type Message = MessageTable;
+
+export interface AcceptInput {
+  enteId: string;
+  service: { id: string; io_account: string };
+  apiKey: { id: string; sandbox: number } | null;
+  message: ValidMessage;
+  priority: number;
+  /** Idempotency-Key header and a hash of the request it came with. */
+  idempotency?: { key: string; requestHash: string };
+}
+
+export type AcceptResult =
+  | { kind: 'created'; message: Message }
+  | { kind: 'replayed'; message: Message }
+  | { kind: 'conflict'; messageId: string };
+
+export function newMessageRow(input: AcceptInput, now: number): Message {
+  const m = input.message;
+  const scheduled = m.scheduledAt !== null && m.scheduledAt.getTime() > now;
+  const sandbox = input.apiKey?.sandbox ? 1 : 0;
+  return {
+    id: newId(),
+    ente_id: input.enteId,
+    service_id: input.service.id,
+    io_account: sandbox ? SANDBOX_ACCOUNT : input.service.io_account,
+    api_key_id: input.apiKey?.id ?? null,
+    sandbox,
+    fiscal_code: m.fiscalCode,
+    subject: m.subject,
+    markdown: m.markdown,
+    due_date: m.dueDate?.getTime() ?? null,
+    amount: m.payment?.amount ?? null,
+    notice_number: m.payment?.noticeNumber ?? null,
+    invalid_after_due_date: m.payment ? (m.payment.invalidAfterDueDate ? 1 : 0) : null,
+    payee_fiscal_code: m.payment?.payeeFiscalCode ?? null,
+    reference: m.reference,
+    priority: input.priority,
+    status: scheduled ? 'scheduled' : 'queued',
+    scheduled_at: m.scheduledAt?.getTime() ?? null,
+    due_at: scheduled ? m.scheduledAt!.getTime() : now,
+    attempts: 0,
+    polls: 0,
+    lease_owner: null,
+    lease_until: null,
+    phase: null,
+    io_message_id: null,
+    key_used: null,
+    last_error: null,
+    possible_duplicate: 0,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+    final_at: null,
+  };
+}
+
+async function lookup(trx: Transaction<Schema>, enteId: string, idem: NonNullable<AcceptInput['idempotency']>): Promise<AcceptResult | null> {
+  const prior = await trx
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'message_id'])
+    .where('ente_id', '=', enteId)
+    .where('key', '=', idem.key)
+    .executeTakeFirst();
+  if (!prior) return null;
+  if (prior.request_hash !== idem.requestHash) return { kind: 'conflict', messageId: prior.message_id };
+  const message = await trx.selectFrom('messages').selectAll().where('ente_id', '=', enteId).where('id', '=', prior.message_id).executeTakeFirstOrThrow();
+  return { kind: 'replayed', message };
+}
+
+/** Inserts messages and their first events inside an open transaction (also used by batches). */
+export async function insertMessages(trx: Kysely<Schema>, rows: Message[]): Promise<void> {
+  if (!rows.length) return;
+  await trx.insertInto('messages').values(rows).execute();
+  await trx
+    .insertInto('message_events')
+    .values(rows.map((r) => ({ message_id: r.id, status: r.status, at: r.created_at, reason: r.status === 'scheduled' ? 'accepted, scheduled' : 'accepted' })))
+    .execute();
+}
+
+export async function acceptMessage(db: Kysely<Schema>, input: AcceptInput, now = Date.now()): Promise<AcceptResult> {
+  const attempt = () =>
+    db.transaction().execute(async (trx) => {
+      if (input.idempotency) {
+        const prior = await lookup(trx, input.enteId, input.idempotency);
+        if (prior) return prior;
+      }
+      const row = newMessageRow(input, now);
+      await insertMessages(trx, [row]);
+      if (input.idempotency) {
+        await trx
+          .insertInto('idempotency_keys')
+          .values({ ente_id: input.enteId, key: input.idempotency.key, request_hash: input.idempotency.requestHash, message_id: row.id, created_at: now })
+          .execute();
+      }
+      return { kind: 'created', message: row } as const;
+    });
+  try {
+    return await attempt();
+  } catch (err) {
+    // Two requests with one new Idempotency-Key raced: the loser's insert hit the primary key.
+    // Its transaction rolled back, so running it again finds the winner's record.
+    if (input.idempotency && isUniqueViolation(err)) return attempt();
+    throw err;
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,27 @@
+/** Cancelling: only while the message has not gone to IO (scheduled or queued). */
+import type { Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
+import type { Message } from './accept.ts';
+
+export type CancelResult = { kind: 'cancelled'; message: Message } | { kind: 'not_found' } | { kind: 'too_late'; message: Message };
+
+export async function cancelMessage(db: Kysely<Schema>, enteId: string, id: string, now = Date.now()): Promise<CancelResult> {
+  return db.transaction().execute(async (trx) => {
+    // The status condition makes this safe against a dispatcher claiming the row at the same moment:
+    // the claim moves it to 'sending' in one statement, and then this update matches nothing.
+    const updated = await trx
+      .updateTable('messages')
+      .set({ status: 'cancelled', due_at: null, final_at: now, updated_at: now })
+      .where('ente_id', '=', enteId)
+      .where('id', '=', id)
+      .where('status', 'in', ['scheduled', 'queued'])
+      .returningAll()
+      .executeTakeFirst();
+    if (updated) {
+      await trx.insertInto('message_events').values({ message_id: id, status: 'cancelled', at: now, reason: 'cancelled by the ente' }).execute();
+      return { kind: 'cancelled', message: updated };
+    }
+    const current = await trx.selectFrom('messages').selectAll().where('ente_id', '=', enteId).where('id', '=', id).executeTakeFirst();
+    return current ? { kind: 'too_late', message: current } : { kind: 'not_found' };
+  });
+}

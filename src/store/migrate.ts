@@ -1,0 +1,31 @@
+/**
+ * Numbered migrations, run by `genio migrate` and at every start. Kysely's migrator records them
+ * in `kysely_migration` and holds a lock while it runs, so processes starting together on one
+ * PostgreSQL database apply each migration once. Never edit a migration that has landed: add one.
+ */
+import { Migrator, type Migration } from 'kysely';
+import type { Database } from './db.ts';
+import * as m0001 from './migrations/0001-core.ts';
+
+const MIGRATIONS = { '0001-core': m0001 } as const;
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
+
+function migrator(database: Database) {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, mod] of Object.entries(MIGRATIONS)) migrations[name] = { up: mod.up(database.dialect) };
+  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+}
+
+/** Applies every pending migration; returns the names applied now. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const { error, results } = await migrator(database).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when the database has every migration this code knows (used by /readyz). */
+export async function isUpToDate(database: Database): Promise<boolean> {
+  const all = await migrator(database).getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}

@@ -1,0 +1,83 @@
+/**
+ * Claims: a worker takes due messages under a lease. Only the holder of a lease may record what
+ * happened to a message (see outcomes.ts), so a worker whose lease ran out cannot overwrite the one
+ * that took over. SQLite has one writer, so `UPDATE … RETURNING` is atomic there; PostgreSQL
+ * shares the queue between processes with `FOR UPDATE SKIP LOCKED`.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../db.ts';
+import type { Message } from '../messages/accept.ts';
+
+/**
+ * The enti with queued messages on one IO account, by a loose index scan of `messages_claim`
+ * (one index probe per ente, however many messages each has queued).
+ */
+export async function enteIdsWithQueued(database: Database, account: string): Promise<string[]> {
+  const { rows } = await sql<{ ente_id: string }>`
+    with recursive e(ente_id) as (
+      select min(ente_id) from messages where status = 'queued' and io_account = ${account}
+      union all
+      select (select min(ente_id) from messages where status = 'queued' and io_account = ${account} and ente_id > e.ente_id)
+      from e where e.ente_id is not null
+    )
+    select ente_id from e where ente_id is not null`.execute(database.db);
+  return rows.map((r) => r.ente_id);
+}
+
+export interface SendClaim {
+  owner: string;
+  account: string;
+  /** How many messages to take from each ente, in the order given. */
+  quota: Array<{ enteId: string; limit: number }>;
+  now: number;
+  leaseMs: number;
+}
+
+/** Moves due queued messages to `sending` under this worker's lease, ente by ente, most urgent first. */
+export async function claimForSend(database: Database, c: SendClaim): Promise<Message[]> {
+  const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  return database.db.transaction().execute(async (trx) => {
+    const claimed: Message[] = [];
+    for (const { enteId, limit } of c.quota) {
+      if (limit <= 0) continue;
+      const { rows } = await sql<Message>`
+        update messages
+        set status = 'sending', lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs},
+            attempts = attempts + 1, updated_at = ${c.now}
+        where id in (
+          select id from messages
+          where status = 'queued' and io_account = ${c.account} and ente_id = ${enteId} and due_at <= ${c.now}
+          order by priority, due_at
+          limit ${limit}
+          ${skipLocked})
+        returning *`.execute(trx);
+      claimed.push(...rows);
+    }
+    if (claimed.length) {
+      await trx
+        .insertInto('message_events')
+        .values(claimed.map((m) => ({ message_id: m.id, status: 'sending' as const, at: c.now, reason: m.attempts > 1 ? `attempt ${m.attempts}` : null })))
+        .execute();
+    }
+    // Priority first across enti too: an ente's payment notice goes before another ente's bulk row.
+    return claimed.sort((a, b) => a.priority - b.priority);
+  });
+}
+
+/** Takes `sent` messages whose status poll is due, under this worker's lease. */
+export async function claimForPoll(database: Database, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<Message[]> {
+  if (c.limit <= 0) return [];
+  const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const { rows } = await sql<Message>`
+    update messages
+    set lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs}
+    where id in (
+      select id from messages
+      where status = 'sent' and due_at <= ${c.now} and io_account = ${c.account}
+        and (lease_until is null or lease_until < ${c.now})
+      order by due_at
+      limit ${c.limit}
+      ${skipLocked})
+    returning *`.execute(database.db);
+  return rows;
+}

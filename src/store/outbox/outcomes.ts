@@ -1,0 +1,131 @@
+/**
+ * Recording what happened to claimed messages. Workers hand their outcomes to a batch writer
+ * (dispatch/outcome-writer.ts), which applies many at once here: one statement per kind of
+ * outcome, one multi-row insert for the history and one for callbacks, in one transaction.
+ * Every update is fenced by the lease: a row whose lease now belongs to another worker is left
+ * alone and reported as lost.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from '../db.ts';
+import type { MessageStatus } from '../../domain/statuses.ts';
+
+export interface Notify {
+  apiKeyId: string;
+  payload: string;
+}
+
+export type Outcome =
+  /** A submit is about to leave: if the worker dies now, IO may have the message. */
+  | { kind: 'submitting'; id: string }
+  | { kind: 'sent'; id: string; ioMessageId: string; keyUsed: string; pollAt: number; notify?: Notify }
+  | { kind: 'final'; id: string; status: Extract<MessageStatus, 'delivered' | 'rejected' | 'failed'>; reason: string; polled: boolean; notify?: Notify }
+  /**
+   * Back to the queue. `countAttempt: false` gives back the attempt the claim counted (a 429 or a
+   * shutdown is no failure of the message); `suspect`: IO may already hold it (a submit timed out).
+   */
+  | { kind: 'retry'; id: string; dueAt: number; reason: string; countAttempt: boolean; suspect: boolean; notify?: Notify }
+  | { kind: 'poll_again'; id: string; dueAt: number }
+  | { kind: 'poll_stop'; id: string; reason: string; notify?: Notify };
+
+type Kind = Outcome['kind'];
+type Of<K extends Kind> = Extract<Outcome, { kind: K }>;
+
+const rowsOf = (items: RawBuilder<unknown>[]) => sql.join(items);
+
+type CallbackRow = { api_key_id: string; message_id: string; payload: string; status: 'pending'; attempts: number; due_at: number; lease_until: null; last_error: null; created_at: number };
+
+export interface AppliedOutcomes {
+  applied: Outcome[];
+  /** Outcomes whose lease had passed to another worker: not recorded. */
+  lost: Outcome[];
+}
+
+export async function applyOutcomes(database: Database, owner: string, outcomes: Outcome[], now: number): Promise<AppliedOutcomes> {
+  const byKind = new Map<Kind, Outcome[]>();
+  for (const o of outcomes) {
+    const list = byKind.get(o.kind) ?? [];
+    list.push(o);
+    byKind.set(o.kind, list);
+  }
+  const get = <K extends Kind>(k: K) => (byKind.get(k) ?? []) as Of<K>[];
+
+  return database.db.transaction().execute(async (trx) => {
+    const matched = new Set<string>();
+    const run = async (statement: RawBuilder<{ id: string }>) => {
+      const { rows } = await statement.execute(trx);
+      for (const r of rows) matched.add(r.id);
+    };
+    const ids = (list: Outcome[]) => sql.join(list.map((o) => o.id));
+
+    const submitting = get('submitting');
+    if (submitting.length) {
+      await run(sql<{ id: string }>`
+        update messages set phase = 'submitting', updated_at = ${now}
+        where lease_owner = ${owner} and id in (${ids(submitting)}) returning id`);
+    }
+    const sent = get('sent');
+    if (sent.length) {
+      await run(sql<{ id: string }>`
+        with v(id, io_id, key_used, due) as (values ${rowsOf(sent.map((o) => sql`(${o.id}, ${o.ioMessageId}, ${o.keyUsed}, cast(${o.pollAt} as bigint))`))})
+        update messages set status = 'sent', phase = null, io_message_id = v.io_id, key_used = v.key_used, due_at = v.due,
+          sent_at = ${now}, updated_at = ${now}, lease_owner = null, lease_until = null, last_error = null
+        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+    }
+    const final = get('final');
+    if (final.length) {
+      await run(sql<{ id: string }>`
+        with v(id, status, reason, polled) as (values ${rowsOf(final.map((o) => sql`(${o.id}, ${o.status}, ${o.reason}, cast(${o.polled ? 1 : 0} as integer))`))})
+        update messages set status = v.status, phase = null, due_at = null, final_at = ${now}, updated_at = ${now},
+          lease_owner = null, lease_until = null, polls = messages.polls + v.polled,
+          last_error = case when v.status = 'delivered' then null else v.reason end
+        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+    }
+    const retry = get('retry');
+    if (retry.length) {
+      await run(sql<{ id: string }>`
+        with v(id, due, reason, counted, suspect) as (values ${rowsOf(
+          retry.map((o) => sql`(${o.id}, cast(${o.dueAt} as bigint), ${o.reason}, cast(${o.countAttempt ? 1 : 0} as integer), cast(${o.suspect ? 1 : 0} as integer))`),
+        )})
+        update messages set status = 'queued', phase = null, due_at = v.due, last_error = v.reason, updated_at = ${now},
+          lease_owner = null, lease_until = null, attempts = messages.attempts - 1 + v.counted,
+          possible_duplicate = messages.possible_duplicate + v.suspect
+        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+    }
+    const pollAgain = get('poll_again');
+    if (pollAgain.length) {
+      await run(sql<{ id: string }>`
+        with v(id, due) as (values ${rowsOf(pollAgain.map((o) => sql`(${o.id}, cast(${o.dueAt} as bigint))`))})
+        update messages set due_at = v.due, polls = messages.polls + 1, lease_owner = null, lease_until = null
+        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+    }
+    const pollStop = get('poll_stop');
+    if (pollStop.length) {
+      await run(sql<{ id: string }>`
+        with v(id, reason) as (values ${rowsOf(pollStop.map((o) => sql`(${o.id}, ${o.reason})`))})
+        update messages set due_at = null, polls = messages.polls + 1, last_error = v.reason, updated_at = ${now},
+          lease_owner = null, lease_until = null
+        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+    }
+
+    const applied = outcomes.filter((o) => matched.has(o.id));
+    const lost = outcomes.filter((o) => !matched.has(o.id));
+    type EventRow = { message_id: string; status: MessageStatus; at: number; reason: string | null };
+    const events = applied.flatMap((o): EventRow[] => {
+      switch (o.kind) {
+        case 'sent': return [{ message_id: o.id, status: 'sent' as const, at: now, reason: `accepted by IO as ${o.ioMessageId}` }];
+        case 'final': return [{ message_id: o.id, status: o.status, at: now, reason: o.reason }];
+        case 'retry': return [{ message_id: o.id, status: 'queued' as const, at: now, reason: o.reason }];
+        case 'poll_stop': return [{ message_id: o.id, status: 'sent' as const, at: now, reason: o.reason }];
+        default: return [];
+      }
+    });
+    if (events.length) await trx.insertInto('message_events').values(events).execute();
+    const callbacks = applied.flatMap((o): CallbackRow[] =>
+      'notify' in o && o.notify
+        ? [{ api_key_id: o.notify.apiKeyId, message_id: o.id, payload: o.notify.payload, status: 'pending' as const, attempts: 0, due_at: now, lease_until: null, last_error: null, created_at: now }]
+        : [],
+    );
+    if (callbacks.length) await trx.insertInto('callbacks').values(callbacks).execute();
+    return { applied, lost };
+  });
+}
