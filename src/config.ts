@@ -19,6 +19,9 @@ export interface Config {
   profileCacheMs: number;
   retryMaxAttempts: number;
   retryMaxAgeMs: number;
+  /** First retry delay; each further one doubles it (with jitter), up to retryMaxDelayMs. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
   pollFirstDelayMs: number;
   pollMaxAgeMs: number;
   leaseMs: number;
@@ -114,6 +117,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     profileCacheMs: duration('GENIO_PROFILE_CACHE', '1h'),
     retryMaxAttempts: int('GENIO_RETRY_MAX_ATTEMPTS', 12, 1),
     retryMaxAgeMs: duration('GENIO_RETRY_MAX_AGE', '24h'),
+    retryBaseMs: duration('GENIO_RETRY_BASE', '1s'),
+    retryMaxDelayMs: duration('GENIO_RETRY_MAX_DELAY', '5m'),
     pollFirstDelayMs: duration('GENIO_POLL_FIRST_DELAY', '5s'),
     pollMaxAgeMs: duration('GENIO_POLL_MAX_AGE', '14d'),
     leaseMs: duration('GENIO_LEASE', '60s'),

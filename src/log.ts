@@ -18,6 +18,19 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+/** A request as logged: the path without its query string, which may carry a fiscal code. */
+function requestSerializer(req: { method?: string; url?: string; id?: string; ip?: string }) {
+  return { method: req.method, path: req.url?.split('?')[0], remoteAddress: req.ip };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'genio' } }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { app: 'genio' },
+      serializers: { req: requestSerializer, err: pino.stdSerializers.err },
+    },
+    destination,
+  );
 }

@@ -32,6 +32,17 @@ export interface Genio {
   stop(): Promise<void>;
 }
 
+/**
+ * The sandbox simulator learns every service with its keys and payment maximum, so a sandbox key
+ * behaves as the real service would at IO (IO's default maximum would refuse every payment).
+ */
+async function syncSandboxServices(ctx: Dispatcher['ctx'], sandbox: IoSimulator): Promise<void> {
+  await ctx.directory.refresh(true);
+  for (const { service, keys } of ctx.directory.services()) {
+    sandbox.addService({ serviceId: service.io_service_id, account: service.io_account, primaryKey: keys.primary, secondaryKey: keys.secondary, maxAllowedPaymentAmount: service.max_payment_amount });
+  }
+}
+
 export interface StartOptions {
   log?: Logger;
   /** Listen (default) or only build the API (tests using inject). */
@@ -79,6 +90,7 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       { name: 'promote-scheduled', intervalMs: 1000, run: async (now) => {
         if (await promoteScheduled(database, now)) dispatcher.wake();
       } },
+      ...(sandbox ? [{ name: 'sandbox-services', intervalMs: 5000, run: async () => syncSandboxServices(ctx, sandbox!) }] : []),
       { name: 'deliver-callbacks', intervalMs: 500, run: async () => {
         const n = await deliverCallbacks({ database, directory: ctx.directory, log, metrics, clock: ctx.clock, random: ctx.random, timeoutMs: config.ioTimeoutMs });
         return n >= 16;

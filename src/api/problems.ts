@@ -50,9 +50,9 @@ export function sendProblem(reply: FastifyReply, code: ProblemCode, detail?: str
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 
-/** ajv's errors (from a TypeBox schema) as our field errors. */
+/** ajv's errors (from a TypeBox schema) as our field errors: one per field. */
 export function fieldErrorsFromValidation(validation: FastifyError['validation'], prefix = ''): FieldError[] {
-  return (validation ?? []).map((v) => {
+  const all = (validation ?? []).map((v): FieldError => {
     const params = v.params as Record<string, unknown>;
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
     const base = prefix ? prefix : '';
@@ -75,6 +75,9 @@ export function fieldErrorsFromValidation(validation: FastifyError['validation']
         return { field: join(base, path), code: v.keyword, message: v.message ?? 'is invalid' };
     }
   });
+  const byField = new Map<string, FieldError>();
+  for (const e of all) if (!byField.has(e.field)) byField.set(e.field, e);
+  return [...byField.values()];
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

@@ -20,7 +20,7 @@ export interface CallbackTarget {
 }
 
 export class Directory {
-  private services = new Map<string, ServiceEntry>();
+  private byId = new Map<string, ServiceEntry>();
   private callbacks = new Map<string, CallbackTarget>();
   private accounts: IoAccount[] = [];
   private loadedAt = 0;
@@ -38,7 +38,7 @@ export class Directory {
     const [services, keys, accounts] = await Promise.all([listServices(db), listApiKeys(db), listIoAccounts(db)]);
     const next = new Map<string, ServiceEntry>();
     for (const s of services) {
-      const prior = this.services.get(s.id);
+      const prior = this.byId.get(s.id);
       // Keep the decrypted keys when the envelopes did not change: decryption is not free.
       const same = prior && prior.service.primary_key_enc === s.primary_key_enc && prior.service.secondary_key_enc === s.secondary_key_enc;
       next.set(s.id, { service: s, keys: same ? prior.keys : serviceKeys(this.masterKey, s) });
@@ -47,15 +47,19 @@ export class Directory {
     for (const k of keys) {
       if (k.callback_url && k.callback_secret_enc) cbs.set(k.id, { url: k.callback_url, secret: decryptSecret(this.masterKey, k.callback_secret_enc) });
     }
-    this.services = next;
+    this.byId = next;
     this.callbacks = cbs;
     this.accounts = accounts;
     this.loadedAt = this.clock();
   }
 
   async service(id: string): Promise<ServiceEntry | undefined> {
-    if (!this.services.has(id)) await this.refresh(true);
-    return this.services.get(id);
+    if (!this.byId.has(id)) await this.refresh(true);
+    return this.byId.get(id);
+  }
+
+  services(): ServiceEntry[] {
+    return [...this.byId.values()];
   }
 
   callbackFor(apiKeyId: string | null): CallbackTarget | undefined {
@@ -68,13 +72,13 @@ export class Directory {
 
   /** IO refused the primary key: switch this service to the secondary key, here and in the database. */
   async useSecondaryKey(serviceId: string, reason: string): Promise<void> {
-    const e = this.services.get(serviceId);
+    const e = this.byId.get(serviceId);
     if (e) e.service = { ...e.service, key_in_use: 'secondary', flagged_reason: reason, flagged_at: this.clock() };
     await switchToSecondaryKey(this.database.db, serviceId, reason, this.clock());
   }
 
   async flag(serviceId: string, reason: string): Promise<void> {
-    const e = this.services.get(serviceId);
+    const e = this.byId.get(serviceId);
     if (e) e.service = { ...e.service, flagged_reason: reason, flagged_at: this.clock() };
     await flagService(this.database.db, serviceId, reason, this.clock());
   }

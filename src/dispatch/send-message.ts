@@ -113,7 +113,7 @@ async function failureOutcome(ctx: DispatchContext, m: Message, entry: ServiceEn
       outcome = { kind: 'retry', id: m.id, dueAt: now + verdict.retryAfterMs, reason: `IO rate limit (429): the account waits ${Math.ceil(verdict.retryAfterMs / 1000)} s`, countAttempt: false, suspect: false };
       break;
     case 'retry': {
-      const d = decideRetry({ attempts: m.attempts, createdAt: m.created_at, now, reason: verdict.reason, countsAsAttempt: true }, { maxAttempts: ctx.config.retryMaxAttempts, maxAgeMs: ctx.config.retryMaxAgeMs }, ctx.random);
+      const d = decideRetry({ attempts: m.attempts, createdAt: m.created_at, now, reason: verdict.reason, countsAsAttempt: true }, { maxAttempts: ctx.config.retryMaxAttempts, maxAgeMs: ctx.config.retryMaxAgeMs, baseMs: ctx.config.retryBaseMs, capMs: ctx.config.retryMaxDelayMs }, ctx.random);
       if (!d.retry) return finalOutcome(ctx, m, entry, 'failed', d.reason);
       outcome = { kind: 'retry', id: m.id, dueAt: now + d.delayMs, reason: verdict.reason, countAttempt: true, suspect };
       break;

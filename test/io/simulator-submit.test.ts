@@ -128,6 +128,18 @@ describe('submitMessage: 403', () => {
     expect((await submit(body, 'kp1')).status).toBe(201);
   });
 
+  it('needs the third-party permission, then a configuration_id, to send third_party_data', async () => {
+    const body = newMessage(CF_ACTIVE, { third_party_data: { id: 'pratica-42' } });
+    const r = await submit(body);
+    expect(r.status).toBe(403);
+    expect(r.body.detail).toMatch(/third party/);
+    sim.addService({ serviceId: 'svc-rc', account: 'acc-rc', primaryKey: 'krc1', secondaryKey: 'krc2', thirdPartyEnabled: true });
+    const noConfig = await submit(body, 'krc1');
+    expect(noConfig.status).toBe(403);
+    expect(noConfig.body.title).toBe('No configuration id for remote content');
+    expect((await submit(newMessage(CF_ACTIVE, { third_party_data: { id: 'pratica-42', configuration_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' } }), 'krc1')).status).toBe(201);
+  });
+
   it('answers "Recipient forbidden" to a limited service outside its recipients', async () => {
     const r = await submit(newMessage(CF_ACTIVE), SVC_LIMITED.primaryKey);
     expect(r.status).toBe(403);

@@ -130,6 +130,17 @@ describe('getProfileByPOST', () => {
   });
 });
 
+describe('authorized_cidrs', () => {
+  it('answers 403 "You are not allowed here" to a caller IP outside the service CIDRs', async () => {
+    sim.addService({ serviceId: 'svc-ip', account: 'acc-ip', primaryKey: 'kip1', secondaryKey: 'kip2', authorizedCidrs: ['10.0.0.0/8'] });
+    const r = await profile('kip1', CF_ACTIVE);
+    expect(r.status).toBe(403);
+    expect(r.body).toMatchObject({ status: 403, title: 'You are not allowed here' });
+    sim.addService({ serviceId: 'svc-ip', account: 'acc-ip', primaryKey: 'kip1', secondaryKey: 'kip2', authorizedCidrs: ['10.0.0.0/8', '127.0.0.1/32'] });
+    expect((await profile('kip1', CF_ACTIVE)).status).toBe(200);
+  });
+});
+
 describe('request log', () => {
   it('records method, path, lower-case headers, parsed body, account and status', async () => {
     sim.reset();

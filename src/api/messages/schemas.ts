@@ -4,10 +4,14 @@
  * never a full fiscal code).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MESSAGE_STATUSES } from '../../domain/statuses.ts';
+import { MESSAGE_STATUSES, type MessageStatus } from '../../domain/statuses.ts';
 import { AMOUNT_MAX, AMOUNT_MIN, MARKDOWN_MAX, MARKDOWN_MIN, REFERENCE_MAX, SUBJECT_MAX, SUBJECT_MIN } from '../../domain/limits.ts';
 
-export const StatusSchema = Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s)), { description: 'scheduled → queued → sending → sent → delivered; or rejected, failed, cancelled' });
+export const StatusSchema = Type.Unsafe<MessageStatus>({
+  type: 'string',
+  enum: [...MESSAGE_STATUSES],
+  description: 'scheduled → queued → sending → sent → delivered; or rejected, failed, cancelled',
+});
 
 const dateTime = (description: string) => Type.String({ description, examples: ['2026-12-31', '2026-12-31T18:00:00+01:00', '2026-12-31T17:00:00Z'] });
 

@@ -8,8 +8,8 @@ import type { Reply } from './responses.ts';
 /** Bigger bodies get APIM-style 413; IO messages are at most ~10 kB of markdown. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads the whole body; resolves undefined when it exceeds {@link MAX_BODY_BYTES}. */
-export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** Reads the whole body; resolves `too-large` beyond {@link MAX_BODY_BYTES}, rejects if the client aborts. */
+export function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -19,7 +19,7 @@ export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
       if (size > MAX_BODY_BYTES) tooBig = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooBig ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('end', () => resolve(tooBig ? 'too-large' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

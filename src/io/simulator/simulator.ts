@@ -104,19 +104,34 @@ export class IoSimulatorServer implements IoSimulator, ControlTarget {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req).catch(() => undefined);
+    let raw: Buffer | 'too-large';
+    try {
+      raw = await readBody(req);
+    } catch {
+      return; // the client went away while sending
+    }
+    try {
+      this.dispatch(req, res, raw);
+    } catch (err) {
+      // A simulator bug must not look like IO behaviour nor crash the process: answer a plain 500.
+      send(res, { status: 500, body: { error: `IO simulator internal error: ${err instanceof Error ? err.message : String(err)}` }, contentType: 'application/json' });
+    }
+  }
+
+  private dispatch(req: IncomingMessage, res: ServerResponse, raw: Buffer | 'too-large'): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
+    const body = raw === 'too-large' ? undefined : parseLoose(raw);
     if (pathname.startsWith(CONTROL_PREFIX)) {
-      send(res, handleControl(this, req.method, pathname, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), raw ? parseLoose(raw) : undefined));
+      send(res, handleControl(this, req.method, pathname, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body));
       return;
     }
     const entry: RecordedRequest | undefined = this.core.options.recordRequests
-      ? { method: req.method ?? '', path: url, headers: req.headers, body: raw ? parseLoose(raw) : undefined, at: Date.now(), status: 0 }
+      ? { method: req.method ?? '', path: url, headers: req.headers, body, at: Date.now(), status: 0 }
       : undefined;
     if (entry) this.log.add(entry);
-    if (!raw) {
+    if (raw === 'too-large') {
       this.stats_.countCall(undefined);
       this.answer(res, apimError(413, 'Request entity too large'), undefined, entry);
       return;
