@@ -63,7 +63,7 @@ export interface TestGenio {
   /** fetch against GeNIO with the API key (or another given in headers). */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
   /** Polls until fn returns a truthy value. */
-  until<T>(fn: () => Promise<T> | T, timeoutMs?: number): Promise<T>;
+  until<T>(fn: () => Promise<T> | T, timeoutMs?: number): Promise<NonNullable<T>>;
   close(): Promise<void>;
 }
 
@@ -107,7 +107,7 @@ export async function startTestGenio(opts: { db?: DbKind; sim?: SimulatorOptions
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await fn();
-      if (v) return v;
+      if (v) return v as NonNullable<typeof v>;
       if (Date.now() > deadline) throw new Error('condition not met in time');
       await new Promise((r) => setTimeout(r, 25));
     }
