@@ -3,10 +3,9 @@ import type { Database } from '../store/db.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Service } from '../store/services.ts';
 
-export type ProfileCheckResult =
-  | { kind: 'answer'; senderAllowed: boolean; onIo: boolean }
-  | { kind: 'unavailable'; reason: string }
-  | { kind: 'failed'; reason: string };
+import type { ProfileCheckResult } from '../domain/profile.ts';
+
+export type { ProfileCheckResult };
 
 export interface ApiDeps {
   database: Database;

@@ -45,6 +45,9 @@ export class AccountBudget {
     if (this.nextAt(now) > now) return false;
     if (!this.limits) return true;
     const n = this.limits.calls;
+    // Under sustained load the log is full and binds at each window's edge: the pace credit that
+    // built up meanwhile must not turn into a burst, or calls come in clumps once a window.
+    if (this.count === n) this.nextPaceAt = Math.max(this.nextPaceAt, now + this.pace * (this.burst - 1));
     if (this.count < n) {
       this.starts[(this.head + this.count) % n] = now;
       this.count++;
@@ -111,9 +114,9 @@ export class Budgets {
   }
 
   acquire(account: string): Promise<void> {
+    if (this.closed) return Promise.reject(new BudgetClosedError());
     const e = this.entry(account);
     if (!e.queue.length && e.budget.tryTake(this.clock())) return Promise.resolve();
-    if (this.closed) return Promise.reject(new BudgetClosedError());
     return new Promise((resolve, reject) => {
       e.queue.push({ resolve, reject });
       this.pump(e);

@@ -3,7 +3,7 @@
  * key failover and cache as the dispatcher. When the account is held by a 429 or its queue of
  * callers is long, it answers "unavailable" at once instead of keeping the client waiting.
  */
-import type { ProfileCheckResult } from '../api/deps.ts';
+import type { ProfileCheckResult } from '../domain/profile.ts';
 import type { Service } from '../store/services.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
 import { getCachedProfile, putCachedProfile } from '../store/profile-cache.ts';

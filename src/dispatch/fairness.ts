@@ -25,5 +25,5 @@ export function fairQuota(enteIds: string[], capacity: number, offset: number): 
     if (extra > 0) extra--;
     if (limit > 0) quota.push({ enteId, limit });
   }
-  return { quota, nextOffset: (start + Math.min(capacity, n)) % n };
+  return { quota, nextOffset: (start + capacity) % n };
 }

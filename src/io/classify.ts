@@ -70,8 +70,11 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
     const v = pick(name)?.trim();
     if (!v) continue;
     if (/^\d+(\.\d+)?$/.test(v)) return Math.ceil(Number(v));
-    const date = Date.parse(v);
-    if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
+    // Only a real HTTP-date (RFC 9110 IMF-fixdate): Date.parse also reads junk like "-5" as a date.
+    if (/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(v)) {
+      const date = Date.parse(v);
+      if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
+    }
   }
   return null;
 }
