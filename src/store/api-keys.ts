@@ -14,12 +14,14 @@ export interface CreatedApiKey {
   callbackSecret: string | null;
 }
 
+/** `masterKey` is needed only to store a callback secret; without a callback URL it may be null. */
 export async function createApiKey(
   db: Kysely<Schema>,
-  masterKey: Buffer,
+  masterKey: Buffer | null,
   input: { enteId: string; serviceIds?: string[] | null; callbackUrl?: string | null; sandbox?: boolean },
   now = Date.now(),
 ): Promise<CreatedApiKey> {
+  if (input.callbackUrl && !masterKey) throw new Error('a master key is needed to store the callback signing secret');
   const { key, prefix, hash } = newApiKey(!!input.sandbox);
   const callbackSecret = input.callbackUrl ? newCallbackSecret() : null;
   const apiKey: ApiKey = {
@@ -29,7 +31,7 @@ export async function createApiKey(
     key_hash: hash,
     service_ids: input.serviceIds?.length ? JSON.stringify(input.serviceIds) : null,
     callback_url: input.callbackUrl ?? null,
-    callback_secret_enc: callbackSecret ? encryptSecret(masterKey, callbackSecret) : null,
+    callback_secret_enc: callbackSecret && masterKey ? encryptSecret(masterKey, callbackSecret) : null,
     sandbox: input.sandbox ? 1 : 0,
     created_at: now,
     last_used_at: null,

@@ -1,0 +1,30 @@
+/** The text of `genio help`: every command and option, in one screen. */
+export const USAGE = `Usage: genio <command> [options]      (npm run genio -- <command> …)
+
+Running GeNIO
+  start                 development start (what npm start runs): data in ./data (GENIO_DATA_DIR),
+                        a master key in ./data/master.key, the IO simulator in-process, a demo
+                        ente, service and API key; prints the URL, the key and curl examples
+  serve                 production start: configuration from GENIO_* variables only;
+                        GENIO_MASTER_KEY is required
+  migrate               apply database migrations (GENIO_DATABASE_URL, default ./data/genio.sqlite)
+  io-sim                run the IO simulator alone, for another process to use
+      [--port 3001] [--host 127.0.0.1] [--limit 150/5s|off] [--delay 1000]
+      [--auto-provision]   unknown keys become sandbox services instead of 401
+
+Administration (database from GENIO_DATABASE_URL, migrated first)
+  admin create-ente --fiscal-code <11 digits> --name <name> [--mode aggregator|partner]
+  admin create-service --ente <fiscal code> --code <code> --name <name>
+      --io-service-id <id> --primary-key <key> --secondary-key <key>
+      [--io-account <name>] [--max-payment-amount <cents>] [--no-profile-check]
+                        IO keys are stored encrypted with GENIO_MASTER_KEY (required) and never shown;
+                        io account default: aggregator, or ente-<fiscal code> for partner enti
+  admin create-api-key --ente <fiscal code> [--services code,code] [--callback-url <url>] [--sandbox]
+                        prints the key alone on the last line: it is shown only this once
+  admin list-enti
+  admin list-services [--ente <fiscal code>]
+  admin list-api-keys [--ente <fiscal code>]
+  admin revoke-api-key <id or prefix>
+
+  help                  this text
+`;
