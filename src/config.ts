@@ -113,7 +113,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ioBudget,
     ioBudgetMarginMs: duration('GENIO_IO_BUDGET_MARGIN', '250ms'),
     ioTimeoutMs: duration('GENIO_IO_TIMEOUT', '10s'),
-    ioConcurrency: int('GENIO_IO_CONCURRENCY', 64, 1),
+    ioConcurrency: int('GENIO_IO_CONCURRENCY', 256, 1),
     profileCacheMs: duration('GENIO_PROFILE_CACHE', '1h'),
     retryMaxAttempts: int('GENIO_RETRY_MAX_ATTEMPTS', 12, 1),
     retryMaxAgeMs: duration('GENIO_RETRY_MAX_AGE', '24h'),

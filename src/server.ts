@@ -18,6 +18,10 @@ import { JobRunner } from './dispatch/jobs.ts';
 import { deliverCallbacks } from './dispatch/callbacks.ts';
 import { checkProfile } from './dispatch/check-profile.ts';
 import { buildApi } from './api/app.ts';
+import { registerServicesInSimulator } from './admin/simulator-services.ts';
+import type { Output } from './admin/output.ts';
+
+const logOutput = (log: Logger): Output => ({ line: (s) => log.info(s), warn: (s) => log.warn(s) });
 
 export interface Genio {
   url: string;
@@ -30,17 +34,6 @@ export interface Genio {
   sandbox: IoSimulator | null;
   /** SIGTERM behaviour: stop accepting, finish IO calls in flight, record their outcomes, close. */
   stop(): Promise<void>;
-}
-
-/**
- * The sandbox simulator learns every service with its keys and payment maximum, so a sandbox key
- * behaves as the real service would at IO (IO's default maximum would refuse every payment).
- */
-async function syncSandboxServices(ctx: Dispatcher['ctx'], sandbox: IoSimulator): Promise<void> {
-  await ctx.directory.refresh(true);
-  for (const { service, keys } of ctx.directory.services()) {
-    sandbox.addService({ serviceId: service.io_service_id, account: service.io_account, primaryKey: keys.primary, secondaryKey: keys.secondary, maxAllowedPaymentAmount: service.max_payment_amount });
-  }
 }
 
 export interface StartOptions {
@@ -90,7 +83,9 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       { name: 'promote-scheduled', intervalMs: 1000, run: async (now) => {
         if (await promoteScheduled(database, now)) dispatcher.wake();
       } },
-      ...(sandbox ? [{ name: 'sandbox-services', intervalMs: 5000, run: async () => syncSandboxServices(ctx, sandbox!) }] : []),
+      // The sandbox simulator learns every service with its keys and payment maximum, so a sandbox
+      // key behaves as the real service would at IO (IO's default maximum refuses every payment).
+      ...(sandbox ? [{ name: 'sandbox-services', intervalMs: 5000, run: async () => void (await registerServicesInSimulator(database.db, masterKey, sandbox!, logOutput(log))) }] : []),
       { name: 'deliver-callbacks', intervalMs: 500, run: async () => {
         const n = await deliverCallbacks({ database, directory: ctx.directory, log, metrics, clock: ctx.clock, random: ctx.random, timeoutMs: config.ioTimeoutMs });
         return n >= 16;
@@ -113,6 +108,7 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
   // Budget gauges read the live budgets at scrape time.
   metrics.budgetSource.read = () => ctx.budgets.snapshot(ctx.clock());
 
+  if (sandbox) await registerServicesInSimulator(database.db, masterKey, sandbox, logOutput(log));
   if (config.workers) {
     dispatcher.start();
     jobs.start();

@@ -26,7 +26,7 @@ describe('loadConfig defaults', () => {
       ioBudget: { calls: 150, windowMs: 5000 }, // FACTS.md §7: 150 calls in any 5 s
       ioBudgetMarginMs: 250,
       ioTimeoutMs: 10_000,
-      ioConcurrency: 64,
+      ioConcurrency: 256,
       profileCacheMs: 3_600_000,
       retryMaxAttempts: 12,
       retryMaxAgeMs: 24 * 3_600_000,

@@ -58,10 +58,6 @@ export class Directory {
     return this.byId.get(id);
   }
 
-  services(): ServiceEntry[] {
-    return [...this.byId.values()];
-  }
-
   callbackFor(apiKeyId: string | null): CallbackTarget | undefined {
     return apiKeyId ? this.callbacks.get(apiKeyId) : undefined;
   }

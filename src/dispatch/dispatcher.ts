@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { claimForPoll, claimForSend, enteIdsWithQueued } from '../store/outbox/claim.ts';
 import type { Message } from '../store/messages/accept.ts';
+import { getCachedProfiles, profileKey, type ProfileAnswer } from '../store/profile-cache.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
 import { Budgets, type BudgetLimits } from './budget.ts';
 import { Directory } from './directory.ts';
@@ -167,9 +168,16 @@ export class Dispatcher {
       this.rotation.set(account, nextOffset);
       if (quota.length) sends = await claimForSend(ctx.database, { owner: this.owner, account, quota, now, leaseMs: ctx.config.leaseMs });
     }
+    const profiles = await this.cachedProfiles(sends, now);
     for (const m of polls) this.run(account, () => pollMessage(ctx, m));
-    for (const m of sends) this.run(account, () => sendMessage(ctx, m));
+    for (const m of sends) this.run(account, () => sendMessage(ctx, m, profiles.get(profileKey({ serviceId: m.service_id, fiscalCode: m.fiscal_code })) ?? null));
     return polls.length + sends.length;
+  }
+
+  /** One cache lookup for a whole claim instead of one per message. */
+  private async cachedProfiles(sends: Message[], now: number): Promise<Map<string, ProfileAnswer>> {
+    const keys = sends.map((m) => ({ serviceId: m.service_id, fiscalCode: m.fiscal_code }));
+    return getCachedProfiles(this.ctx.database.db, keys, now - this.ctx.config.profileCacheMs);
   }
 
   private run(account: string, work: () => Promise<void>): void {

@@ -6,6 +6,7 @@
  */
 import type { Database } from '../store/db.ts';
 import { applyOutcomes, type Outcome } from '../store/outbox/outcomes.ts';
+import type { ProfileEntry } from '../store/profile-cache.ts';
 import type { Logger } from '../log.ts';
 
 interface Pending {
@@ -15,6 +16,7 @@ interface Pending {
 
 export class OutcomeWriter {
   private pending: Pending[] = [];
+  private profiles: ProfileEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -36,6 +38,12 @@ export class OutcomeWriter {
     });
   }
 
+  /** Remembers a profile answer; it is stored with the next batch of outcomes. */
+  rememberProfile(entry: ProfileEntry): void {
+    this.profiles.push(entry);
+    this.kick(this.opts.delayMs);
+  }
+
   private kick(delay: number): void {
     if (this.flushing) return; // the running flush schedules the next one
     if (this.timer && delay > 0) return;
@@ -44,14 +52,15 @@ export class OutcomeWriter {
       this.timer = null;
       this.flushing = this.flush().finally(() => {
         this.flushing = null;
-        if (this.pending.length) this.kick(this.pending.length >= this.opts.maxBatch ? 0 : this.opts.delayMs);
+        if (this.pending.length || this.profiles.length) this.kick(this.pending.length >= this.opts.maxBatch ? 0 : this.opts.delayMs);
       });
     }, delay);
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.opts.maxBatch);
-    if (!batch.length) return;
+    const profiles = this.profiles.splice(0);
+    if (!batch.length && !profiles.length) return;
     // One outcome per message per batch: a later one for the same message waits for the next batch.
     const seen = new Set<string>();
     const now: Pending[] = [];
@@ -59,13 +68,14 @@ export class OutcomeWriter {
     for (const p of batch) (seen.has(p.outcome.id) ? later : now).push(p), seen.add(p.outcome.id);
     this.pending.unshift(...later);
     try {
-      const { applied, lost } = await applyOutcomes(this.database, this.owner, now.map((p) => p.outcome), this.clock());
+      const { applied, lost } = await applyOutcomes(this.database, this.owner, now.map((p) => p.outcome), this.clock(), profiles);
       const appliedSet = new Set(applied);
       this.onApplied(applied, lost);
       for (const p of now) p.resolve(appliedSet.has(p.outcome));
     } catch (err) {
       this.log.error({ err: (err as Error).message, outcomes: now.length }, 'recording outcomes failed; trying again');
       this.pending.unshift(...now);
+      this.profiles.unshift(...profiles);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -79,7 +89,7 @@ export class OutcomeWriter {
       }
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      if (!this.pending.length) return;
+      if (!this.pending.length && !this.profiles.length) return;
       this.flushing = this.flush().finally(() => (this.flushing = null));
     }
   }

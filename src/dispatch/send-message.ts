@@ -7,7 +7,7 @@ import type { Outcome } from '../store/outbox/outcomes.ts';
 import type { NewMessage } from '../io/client.ts';
 import type { Verdict } from '../io/classify.ts';
 import { toIoTimestamp } from '../domain/due-date.ts';
-import { getCachedProfile, putCachedProfile, type ProfileAnswer } from '../store/profile-cache.ts';
+import { getCachedProfile, type ProfileAnswer } from '../store/profile-cache.ts';
 import { BudgetClosedError } from './budget.ts';
 import { callIo } from './io-caller.ts';
 import { decideRetry } from './retry-policy.ts';
@@ -31,7 +31,11 @@ const REJECT_REASONS: Record<Exclude<ProfileAnswer, 1>, string> = {
   [-1]: 'the citizen is not on IO, or has turned their IO inbox off',
 };
 
-export async function sendMessage(ctx: DispatchContext, m: Message): Promise<void> {
+/**
+ * `cached`: the profile answer the dispatcher looked up for the whole claim (null: none cached);
+ * undefined when it did not look, and this function asks the cache itself.
+ */
+export async function sendMessage(ctx: DispatchContext, m: Message, cached?: ProfileAnswer | null): Promise<void> {
   const entry = await ctx.directory.service(m.service_id);
   const client = m.sandbox ? ctx.sandboxIo : ctx.io;
   if (!entry || !client) {
@@ -40,7 +44,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message): Promise<voi
   }
   try {
     if (entry.service.profile_check) {
-      const answer = await profileAnswer(ctx, m, entry, client);
+      const answer = cached ?? (await profileAnswer(ctx, m, entry, client, cached === null));
       if (answer === 'stop') return;
       if (answer !== 1) {
         await finalOutcome(ctx, m, entry, 'rejected', REJECT_REASONS[answer]);
@@ -80,11 +84,11 @@ export async function sendMessage(ctx: DispatchContext, m: Message): Promise<voi
 }
 
 /** 1 / 0 / -1 as in the cache, or 'stop' when the message already has its outcome (retry, failure). */
-async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEntry, client: NonNullable<DispatchContext['sandboxIo']>): Promise<ProfileAnswer | 'stop'> {
-  const db = ctx.database.db;
-  const now = ctx.clock();
-  const cached = await getCachedProfile(db, entry.service.id, m.fiscal_code, now - ctx.config.profileCacheMs);
-  if (cached !== undefined) return cached;
+async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEntry, client: NonNullable<DispatchContext['sandboxIo']>, knownMissing: boolean): Promise<ProfileAnswer | 'stop'> {
+  if (!knownMissing) {
+    const cached = await getCachedProfile(ctx.database.db, entry.service.id, m.fiscal_code, ctx.clock() - ctx.config.profileCacheMs);
+    if (cached !== undefined) return cached;
+  }
   const { verdict, result } = await callIo(ctx, m.io_account, entry, 'getProfile', (key) => client.getProfile(key, m.fiscal_code));
   let answer: ProfileAnswer;
   if (verdict.action === 'ok' && result.kind === 'response') {
@@ -95,7 +99,7 @@ async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEnt
     await failureOutcome(ctx, m, entry, verdict, false);
     return 'stop';
   }
-  await putCachedProfile(db, entry.service.id, m.fiscal_code, answer, ctx.clock());
+  ctx.writer.rememberProfile({ serviceId: entry.service.id, fiscalCode: m.fiscal_code, answer, checkedAt: ctx.clock() });
   return answer;
 }
 

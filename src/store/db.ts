@@ -33,6 +33,29 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+/**
+ * Kysely prepares every query anew; better-sqlite3's prepare costs about as much as running a
+ * small statement. The dispatcher runs the same few statements thousands of times a second, so
+ * prepared statements are kept by their SQL text (a bounded map, oldest dropped first).
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 256) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({
@@ -59,6 +82,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  sqlite.pragma('cache_size = -65536'); // 64 MiB of page cache: the queue's indexes stay in memory
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', description: `SQLite ${path.resolve(file)}`, close: () => db.destroy() };
 }

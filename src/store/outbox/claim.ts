@@ -36,6 +36,9 @@ export interface SendClaim {
 /** Moves due queued messages to `sending` under this worker's lease, ente by ente, most urgent first. */
 export async function claimForSend(database: Database, c: SendClaim): Promise<Message[]> {
   const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // Without statistics SQLite prefers messages_due (status, due_at) and then sorts every queued
+  // row of the account: O(queue) per claim. messages_claim answers it with one index range.
+  const claimIndex = database.dialect === 'sqlite' ? sql`indexed by messages_claim` : sql``;
   return database.db.transaction().execute(async (trx) => {
     const claimed: Message[] = [];
     for (const { enteId, limit } of c.quota) {
@@ -45,7 +48,7 @@ export async function claimForSend(database: Database, c: SendClaim): Promise<Me
         set status = 'sending', lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs},
             attempts = attempts + 1, updated_at = ${c.now}
         where id in (
-          select id from messages
+          select id from messages ${claimIndex}
           where status = 'queued' and io_account = ${c.account} and ente_id = ${enteId} and due_at <= ${c.now}
           order by priority, due_at
           limit ${limit}

@@ -8,6 +8,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '../db.ts';
 import type { MessageStatus } from '../../domain/statuses.ts';
+import { putCachedProfiles, type ProfileEntry } from '../profile-cache.ts';
 
 export interface Notify {
   apiKeyId: string;
@@ -40,7 +41,8 @@ export interface AppliedOutcomes {
   lost: Outcome[];
 }
 
-export async function applyOutcomes(database: Database, owner: string, outcomes: Outcome[], now: number): Promise<AppliedOutcomes> {
+/** Applies outcomes, and stores the profile answers learnt in the same round, in one transaction. */
+export async function applyOutcomes(database: Database, owner: string, outcomes: Outcome[], now: number, profiles: ProfileEntry[] = []): Promise<AppliedOutcomes> {
   const byKind = new Map<Kind, Outcome[]>();
   for (const o of outcomes) {
     const list = byKind.get(o.kind) ?? [];
@@ -56,6 +58,7 @@ export async function applyOutcomes(database: Database, owner: string, outcomes:
       for (const r of rows) matched.add(r.id);
     };
     const ids = (list: Outcome[]) => sql.join(list.map((o) => o.id));
+    if (profiles.length) await putCachedProfiles(trx, profiles);
 
     const submitting = get('submitting');
     if (submitting.length) {

@@ -1,0 +1,99 @@
+/**
+ * Dispatch throughput: 100 000 queued messages → all delivered (profile check, submit, status
+ * poll each), with the simulator's rate limit off, on SQLite and PostgreSQL; beside a ceiling run:
+ * a plain undici loop making the same three calls per message to the same simulator at the same
+ * concurrency. Also IO calls per message, with the profile check on and off.
+ *
+ *   npx tsx bench/dispatch.ts [sqlite|postgres|all]      (BENCH_SCALE=0.1 for a quick run)
+ */
+import crypto from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Pool } from 'undici';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { openDatabase } from '../src/store/db.ts';
+import { startGenio } from '../src/server.ts';
+import { fiscalCode, queueMessages, seedEnte } from './seed.ts';
+import { freshDb, header, line, scaled, selfPeakRssMiB, startSimProcess, type BenchDb, type SimProcess } from './support.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
+
+async function dispatchRun(kind: BenchDb, sim: SimProcess, count: number, profileCheck: boolean) {
+  const { url, drop } = await freshDb(kind);
+  const masterKey = crypto.randomBytes(32);
+  const database = await openDatabase(url);
+  const { ente, service } = await seedEnte(database, masterKey, sim, 1, { profileCheck });
+  await queueMessages(database, ente, service, count);
+  await database.close();
+  const before = await sim.stats();
+
+  const config = loadConfig({}, {
+    port: 0, host: '127.0.0.1', databaseUrl: url, ioBaseUrl: sim.url, masterKey, ioBudget: null,
+    ioConcurrency: CONCURRENCY, pollFirstDelayMs: 1000, sandbox: false, logLevel: 'warn',
+  });
+  const silent = new Writable({ write(_c, _e, cb) { cb(); } });
+  const started = Date.now();
+  const genio = await startGenio(config, { log: createLogger('warn', silent), listen: false });
+  let firstSent = 0;
+  let delivered = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const { rows } = await sql<{ status: string; n: number }>`select status, count(*) as n from messages group by status`.execute(genio.database.db);
+    const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    if (!firstSent && (by.sent || by.delivered)) firstSent = Date.now();
+    delivered = by.delivered ?? 0;
+    if (delivered + (by.rejected ?? 0) + (by.failed ?? 0) >= count) break;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  await genio.stop();
+  await drop();
+  const after = await sim.stats();
+  const calls = after.calls - before.calls;
+  return { seconds, rate: count / seconds, callsPerMessage: calls / count, delivered };
+}
+
+/** The same three calls per message, from a bare undici pool: what this machine allows. */
+async function ceilingRun(sim: SimProcess, count: number) {
+  const key = crypto.randomBytes(16).toString('hex');
+  await sim.addService({ serviceId: '01CEILING00000000000000000', account: 'ceiling', primaryKey: key, secondaryKey: `${key}2` });
+  const pool = new Pool(sim.url, { connections: CONCURRENCY });
+  const headers = { 'ocp-apim-subscription-key': key, 'content-type': 'application/json' };
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < count) {
+      const cf = fiscalCode(next++);
+      const p = await pool.request({ method: 'POST', path: '/api/v1/profiles', headers, body: JSON.stringify({ fiscal_code: cf }) });
+      await p.body.text();
+      const s = await pool.request({ method: 'POST', path: '/api/v1/messages', headers, body: JSON.stringify({ fiscal_code: cf, content: { subject: `Avviso TARI 2026 n. ${next}`, markdown: `Gentile contribuente, è disponibile l'avviso di pagamento TARI 2026 numero ${next}. Può pagarlo entro la scadenza indicata.` } }) });
+      const { id } = (await s.body.json()) as { id: string };
+      const g = await pool.request({ method: 'GET', path: `/api/v1/messages/${cf}/${id}`, headers });
+      await g.body.text();
+    }
+  }));
+  const seconds = (Date.now() - started) / 1000;
+  await pool.close();
+  return { seconds, rate: count / seconds };
+}
+
+const which = process.argv[2] ?? 'all';
+const kinds: BenchDb[] = which === 'all' ? ['sqlite', 'postgres'] : [which as BenchDb];
+const sim = await startSimProcess({ rateLimit: null, processingDelayMs: 500 });
+try {
+  header(`dispatch throughput (simulator limit off, concurrency ${CONCURRENCY}, simulator in its own process)`);
+  const ceiling = process.env.BENCH_SKIP_CEILING ? { rate: NaN, seconds: 0 } : await ceilingRun(sim, scaled(30_000));
+  line('ceiling: bare undici loop, 3 calls/message', `${ceiling.rate.toFixed(0)} msg/s (${(ceiling.rate * 3).toFixed(0)} calls/s)`);
+  for (const kind of kinds) {
+    const n = scaled(100_000);
+    const r = await dispatchRun(kind, sim, n, true);
+    line(`${kind}: ${n} queued → delivered`, `${r.seconds.toFixed(1)} s, ${r.rate.toFixed(0)} msg/s, ${(r.rate / ceiling.rate).toFixed(2)} of ceiling`);
+    line(`${kind}: IO calls per message (profile check on)`, r.callsPerMessage.toFixed(3));
+  }
+  const off = await dispatchRun(kinds[0], sim, scaled(20_000), false);
+  line(`${kinds[0]}: IO calls per message (profile check off)`, off.callsPerMessage.toFixed(3));
+  line('peak RSS: GeNIO + bench process', `${selfPeakRssMiB().toFixed(0)} MiB`);
+  line('peak RSS: simulator process', `${sim.peakRssMiB().toFixed(0)} MiB`);
+} finally {
+  await sim.close();
+}
