@@ -65,6 +65,15 @@ describe('callbacks', () => {
     }
   });
 
+  it('posts the cancellation of a scheduled message', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await t.api('POST', '/api/v1/messages', messageBody('tari', 3, { scheduled_at: later }), { authorization: `Bearer ${key}` });
+    // Cancelled with the ente's other key: the callback still goes to the key that sent it.
+    expect((await t.api('POST', `/api/v1/messages/${res.body.id}/cancel`)).status).toBe(200);
+    const event = await t.until(() => received.map((r) => JSON.parse(r.body)).find((e) => e.message.id === res.body.id && e.message.status === 'cancelled'), 10_000);
+    expect(event.message.reason).toBe('cancelled by the ente');
+  });
+
   it('does not slow dispatch: a message is delivered while the callback server hangs', async () => {
     const hang = http.createServer(() => { /* never answers */ });
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));

@@ -5,7 +5,17 @@ import type { Message } from './accept.ts';
 
 export type CancelResult = { kind: 'cancelled'; message: Message } | { kind: 'not_found' } | { kind: 'too_late'; message: Message };
 
-export async function cancelMessage(db: Kysely<Schema>, enteId: string, id: string, now = Date.now()): Promise<CancelResult> {
+/**
+ * `notify`: the callback payload to queue with the cancellation, when the message's API key has
+ * a callback URL (written in the same transaction, like every other status change).
+ */
+export async function cancelMessage(
+  db: Kysely<Schema>,
+  enteId: string,
+  id: string,
+  now = Date.now(),
+  notify?: (m: Message) => { apiKeyId: string; payload: string } | undefined,
+): Promise<CancelResult> {
   return db.transaction().execute(async (trx) => {
     // The status condition makes this safe against a dispatcher claiming the row at the same moment:
     // the claim moves it to 'sending' in one statement, and then this update matches nothing.
@@ -19,6 +29,13 @@ export async function cancelMessage(db: Kysely<Schema>, enteId: string, id: stri
       .executeTakeFirst();
     if (updated) {
       await trx.insertInto('message_events').values({ message_id: id, status: 'cancelled', at: now, reason: 'cancelled by the ente' }).execute();
+      const callback = notify?.(updated);
+      if (callback) {
+        await trx
+          .insertInto('callbacks')
+          .values({ api_key_id: callback.apiKeyId, message_id: id, payload: callback.payload, status: 'pending', attempts: 0, due_at: now, lease_until: null, last_error: null, created_at: now })
+          .execute();
+      }
       return { kind: 'cancelled', message: updated };
     }
     const current = await trx.selectFrom('messages').selectAll().where('ente_id', '=', enteId).where('id', '=', id).executeTakeFirst();
