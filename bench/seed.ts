@@ -6,24 +6,12 @@ import { createEnte, type Ente } from '../src/store/enti.ts';
 import { createService, type Service } from '../src/store/services.ts';
 import { createApiKey } from '../src/store/api-keys.ts';
 import { insertMessages, newMessageRow, type Message } from '../src/store/messages/accept.ts';
-import { checkFiscalCode } from '../src/domain/fiscal-code.ts';
+import { validFiscalCode } from '../test/support/factories.ts';
 import { organizationCheckDigit } from '../src/domain/organization-fiscal-code.ts';
 import type { SimProcess } from './support.ts';
 
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-
 /** The n-th of many distinct valid fiscal codes. */
-export function fiscalCode(n: number): string {
-  let x = n;
-  let name = '';
-  for (let i = 0; i < 6; i++) {
-    name += LETTERS[x % 26];
-    x = Math.floor(x / 26);
-  }
-  const base = `${name}80A01H501`;
-  for (const c of LETTERS) if (checkFiscalCode(base + c).ok) return base + c;
-  throw new Error('unreachable');
-}
+export const fiscalCode = validFiscalCode;
 
 export async function seedEnte(database: Database, masterKey: Buffer, sim: SimProcess, n: number, opts: { account?: string; profileCheck?: boolean } = {}): Promise<{ ente: Ente; service: Service; apiKey: string }> {
   await migrateToLatest(database);

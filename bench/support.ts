@@ -1,10 +1,8 @@
 /** What the benchmarks share: a simulator process, a seeded GeNIO database, figures and RSS. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { freshDatabaseUrl } from '../test/support/genio.ts';
 import type { SimulatorOptions, SimulatorStats, SimService, CitizenState } from '../src/io/simulator/types.ts';
 
 export interface SimProcess {
@@ -70,29 +68,8 @@ export type BenchDb = 'sqlite' | 'postgres';
 
 export const POSTGRES_URL = process.env.GENIO_TEST_DATABASE_URL ?? process.env.GENIO_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A fresh, empty database URL for a run. */
-export async function freshDb(kind: BenchDb): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-bench-'));
-    return { url: path.join(dir, 'genio.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `bench_${crypto.randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: POSTGRES_URL });
-  await c.connect();
-  await c.query(`create schema ${schema}`);
-  await c.end();
-  const u = new URL(POSTGRES_URL);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: POSTGRES_URL });
-      await d.connect();
-      await d.query(`drop schema ${schema} cascade`);
-      await d.end();
-    },
-  };
-}
+/** A fresh, empty database URL for a run (the tests' helper, with the bench's server). */
+export const freshDb = (kind: BenchDb) => freshDatabaseUrl(kind, POSTGRES_URL);
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;

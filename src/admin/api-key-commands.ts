@@ -6,7 +6,7 @@
 import { createApiKey, listApiKeys, revokeApiKey, apiKeyServiceIds, type ApiKey } from '../store/api-keys.ts';
 import { findServiceByCode, listServices } from '../store/services.ts';
 import { listEnti } from '../store/enti.ts';
-import { findEnteOrFail, requireMasterKey, type AdminContext } from './context.ts';
+import { findEnteOrFail, optionalEnteId, requireMasterKey, type AdminContext } from './context.ts';
 import { CliError } from './errors.ts';
 import { formatTable, formatTime, yesNo } from './table.ts';
 import { OptionChecker } from './validate.ts';
@@ -53,13 +53,7 @@ export async function createApiKeyCommand(ctx: AdminContext, opts: CreateApiKeyO
 }
 
 export async function listApiKeysCommand(ctx: AdminContext, opts: { ente?: string }): Promise<void> {
-  let enteId: string | undefined;
-  if (opts.ente !== undefined) {
-    const check = new OptionChecker();
-    const fc = check.enteFiscalCode('--ente', opts.ente);
-    check.done();
-    enteId = (await findEnteOrFail(ctx, '--ente', fc!)).id;
-  }
+  const enteId = await optionalEnteId(ctx, opts.ente);
   const keys = await listApiKeys(ctx.database.db, enteId);
   if (!keys.length) {
     ctx.out.line('No API keys yet: create one with genio admin create-api-key --ente <fiscal code>');

@@ -9,6 +9,7 @@ import { migrateToLatest } from '../store/migrate.ts';
 import { findEnteByFiscalCode, type Ente } from '../store/enti.ts';
 import { CliError } from './errors.ts';
 import type { Output } from './output.ts';
+import { OptionChecker } from './validate.ts';
 
 export interface AdminContext {
   database: Database;
@@ -38,4 +39,13 @@ export async function findEnteOrFail(ctx: AdminContext, option: string, fiscalCo
   const ente = await findEnteByFiscalCode(ctx.database.db, fiscalCode);
   if (!ente) throw new CliError(`${option}: no ente has fiscal code ${fiscalCode} (see genio admin list-enti)`);
   return ente;
+}
+
+/** The ente named by an optional `--ente` (validated), for commands that list one ente's or all. */
+export async function optionalEnteId(ctx: AdminContext, fiscalCode: string | undefined): Promise<string | undefined> {
+  if (fiscalCode === undefined) return undefined;
+  const check = new OptionChecker();
+  const fc = check.enteFiscalCode('--ente', fiscalCode);
+  check.done();
+  return (await findEnteOrFail(ctx, '--ente', fc!)).id;
 }

@@ -6,7 +6,7 @@
 import { AGGREGATOR_ACCOUNT } from '../store/io-accounts.ts';
 import { createService, findServiceByCode, listServices, type Service } from '../store/services.ts';
 import { listEnti, type Ente } from '../store/enti.ts';
-import { findEnteOrFail, requireMasterKey, type AdminContext } from './context.ts';
+import { findEnteOrFail, optionalEnteId, requireMasterKey, type AdminContext } from './context.ts';
 import { CliError } from './errors.ts';
 import { formatTable } from './table.ts';
 import { OptionChecker } from './validate.ts';
@@ -74,13 +74,7 @@ export async function createServiceCommand(ctx: AdminContext, opts: CreateServic
 }
 
 export async function listServicesCommand(ctx: AdminContext, opts: { ente?: string }): Promise<void> {
-  let enteId: string | undefined;
-  if (opts.ente !== undefined) {
-    const check = new OptionChecker();
-    const fc = check.enteFiscalCode('--ente', opts.ente);
-    check.done();
-    enteId = (await findEnteOrFail(ctx, '--ente', fc!)).id;
-  }
+  const enteId = await optionalEnteId(ctx, opts.ente);
   const services = await listServices(ctx.database.db, enteId);
   if (!services.length) {
     ctx.out.line('No services yet: add one with genio admin create-service (see genio help)');

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fairQuota, type Quota } from '../../src/dispatch/fairness.ts';
+import { prng } from '../support/prng.ts';
 
-/** Deterministic PRNG (mulberry32): the property loops below replay identically. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const q = (entries: Array<[string, number]>): Quota[] => entries.map(([enteId, limit]) => ({ enteId, limit }));
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PollTimer } from '../../src/dispatch/poll-timer.ts';
+import { prng } from '../support/prng.ts';
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Each message takes IO some time to reach its final status; the first poll finds it final when

@@ -22,27 +22,27 @@ export type DbKind = 'sqlite' | 'postgres';
 export const POSTGRES_URL = process.env.GENIO_TEST_DATABASE_URL ?? '';
 
 export const DB_KINDS: DbKind[] = POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite'];
-if (!POSTGRES_URL) {
+if (!POSTGRES_URL && process.env.VITEST) {
   console.warn('\n*** GENIO_TEST_DATABASE_URL is unset: PostgreSQL variants of the integration tests are SKIPPED ***\n');
 }
 
 /** A fresh database URL: a temp SQLite file, or a new schema on the test PostgreSQL server. */
-export async function freshDatabaseUrl(kind: DbKind): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabaseUrl(kind: DbKind, postgresUrl = POSTGRES_URL): Promise<{ url: string; drop: () => Promise<void> }> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-test-'));
     return { url: path.join(dir, 'genio.sqlite'), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   await client.query(`create schema ${schema}`);
   await client.end();
-  const u = new URL(POSTGRES_URL);
+  const u = new URL(postgresUrl);
   u.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: u.toString(),
     drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      const c = new pg.Client({ connectionString: postgresUrl });
       await c.connect();
       await c.query(`drop schema ${schema} cascade`);
       await c.end();

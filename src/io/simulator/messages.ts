@@ -30,16 +30,8 @@ export interface StoredMessage {
   rejectionReason?: RejectionReason;
 }
 
-export interface NewStoredMessage {
-  fiscalCode: string;
-  senderServiceId: string;
-  timeToLive: number;
-  featureLevelType: FeatureLevelType;
-  content: MessageContent;
-  readyAt: number;
-  willFail: boolean;
-  organizationFiscalCode?: string;
-}
+/** What a submit stores; the store adds the id, the creation time and, later, the outcome. */
+export type NewStoredMessage = Omit<StoredMessage, 'id' | 'createdAt' | 'final' | 'rejectionReason'>;
 
 export class MessageStore {
   private readonly byId = new Map<string, StoredMessage>();
