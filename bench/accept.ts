@@ -28,7 +28,7 @@ const database = await openDatabase(dbUrl);
 const { apiKey } = await seedEnte(database, masterKey, sim, 1);
 await database.close();
 const port = await freePort();
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', 'src/cli.ts', 'serve'], {
   env: { ...process.env, GENIO_DATABASE_URL: dbUrl, GENIO_MASTER_KEY: masterKey.toString('hex'), GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1', GENIO_WORKERS: 'off', GENIO_SANDBOX: 'off', GENIO_IO_BASE_URL: sim.url, GENIO_LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -46,7 +46,7 @@ try {
     due_date: '2026-12-31',
     reference: 'bench',
   });
-  const opts = { url: `${base}/api/v1/messages`, method: 'POST' as const, connections: 50, duration: Math.max(3, scaled(20)), headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body };
+  const opts = { url: `${base}/api/v1/messages`, method: 'POST' as const, connections: Number(process.env.BENCH_CONNECTIONS ?? 10), duration: Math.max(3, scaled(20)), headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body };
   await autocannon({ ...opts, duration: 3 }); // warm-up
   const r = await autocannon(opts);
   header(`API accept: POST /api/v1/messages, SQLite, ${opts.connections} connections, ${opts.duration} s, workers off`);

@@ -51,7 +51,24 @@ function utcMillis(y: number, m: number, d: number, hh: number, mm: number, ss: 
 }
 
 /** Offset of Italian wall time from UTC at instant `t`, in milliseconds (+1 h CET, +2 h CEST). */
+/**
+ * Rome's offset changes only on whole hours, so it is remembered per UTC hour: formatToParts
+ * costs tens of microseconds, and every message with a due date needs it (bench/accept.ts).
+ */
+const offsetByHour = new Map<number, number>();
+
 function romeOffsetAt(t: number): number {
+  const hour = Math.floor(t / 3_600_000);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    offset = computeRomeOffsetAt(hour * 3_600_000);
+    if (offsetByHour.size > 50_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
+function computeRomeOffsetAt(t: number): number {
   const whole = Math.floor(t / 1000) * 1000;
   const f: Record<string, string> = {};
   for (const p of ROME.formatToParts(new Date(whole))) f[p.type] = p.value;

@@ -8,7 +8,7 @@ import type { FieldError } from '../../domain/field-error.ts';
 import { validateMessageInput } from '../../domain/message-input.ts';
 import { AMOUNT_MAX } from '../../domain/limits.ts';
 import { findServiceByCode } from '../../store/services.ts';
-import { acceptMessage } from '../../store/messages/accept.ts';
+import { AcceptBatcher } from '../../store/messages/accept-batcher.ts';
 import { fieldErrorsFromValidation, ProblemSchema, sendProblem } from '../problems.ts';
 import { mayUseService } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -28,6 +28,7 @@ export function canonicalJson(value: unknown): string {
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
+  const batcher = new AcceptBatcher(deps.database.db);
   app.post(
     '/api/v1/messages',
     {
@@ -72,14 +73,14 @@ export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
       }
       if (errors.length || !checked.ok || !service) return sendProblem(reply, 'validation_failed', `${errors.length} field(s) are invalid`, errors);
 
-      const result = await acceptMessage(deps.database.db, {
+      const result = await batcher.accept({
         enteId: auth.enteId,
         service,
         apiKey: auth.apiKey,
         message: checked.value,
         priority: checked.value.payment ? 0 : 1,
         idempotency: idemKey ? { key: idemKey, requestHash: crypto.createHash('sha256').update(canonicalJson(body)).digest('hex') } : undefined,
-      }, now);
+      });
       if (result.kind === 'conflict') {
         return sendProblem(reply, 'idempotency_conflict', `Idempotency-Key "${idemKey}" was first used for message ${result.messageId} with a different body`);
       }

@@ -3,7 +3,7 @@
  * one transaction. From then on the row is the job: nothing about it lives only in memory.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Schema, MessageTable } from '../schema.ts';
+import type { IdempotencyKeyTable, Schema, MessageTable } from '../schema.ts';
 import type { ValidMessage } from '../../domain/message-input.ts';
 import { newId } from '../ids.ts';
 import { SANDBOX_ACCOUNT } from '../io-accounts.ts';
@@ -88,29 +88,54 @@ export async function insertMessages(trx: Kysely<Schema>, rows: Message[]): Prom
     .execute();
 }
 
-export async function acceptMessage(db: Kysely<Schema>, input: AcceptInput, now = Date.now()): Promise<AcceptResult> {
-  const attempt = () =>
-    db.transaction().execute(async (trx) => {
-      if (input.idempotency) {
-        const prior = await lookup(trx, input.enteId, input.idempotency);
-        if (prior) return prior;
+/**
+ * Accepts several messages in one transaction, as if one by one in order: a later request with
+ * the same Idempotency-Key as an earlier one in the batch gets that one's answer. The new rows go
+ * in with one multi-row insert per table.
+ */
+export async function acceptMessages(db: Kysely<Schema>, inputs: AcceptInput[], now = Date.now()): Promise<AcceptResult[]> {
+  return db.transaction().execute(async (trx) => {
+    const results: AcceptResult[] = [];
+    const rows: Message[] = [];
+    const keys: IdempotencyKeyTable[] = [];
+    const inBatch = new Map<string, { requestHash: string; message: Message }>();
+    for (const input of inputs) {
+      const idem = input.idempotency;
+      const batchKey = idem ? `${input.enteId}\u0000${idem.key}` : '';
+      if (idem) {
+        const earlier = inBatch.get(batchKey);
+        if (earlier) {
+          results.push(earlier.requestHash === idem.requestHash ? { kind: 'replayed', message: earlier.message } : { kind: 'conflict', messageId: earlier.message.id });
+          continue;
+        }
+        const prior = await lookup(trx, input.enteId, idem);
+        if (prior) {
+          results.push(prior);
+          continue;
+        }
       }
       const row = newMessageRow(input, now);
-      await insertMessages(trx, [row]);
-      if (input.idempotency) {
-        await trx
-          .insertInto('idempotency_keys')
-          .values({ ente_id: input.enteId, key: input.idempotency.key, request_hash: input.idempotency.requestHash, message_id: row.id, created_at: now })
-          .execute();
+      rows.push(row);
+      results.push({ kind: 'created', message: row });
+      if (idem) {
+        inBatch.set(batchKey, { requestHash: idem.requestHash, message: row });
+        keys.push({ ente_id: input.enteId, key: idem.key, request_hash: idem.requestHash, message_id: row.id, created_at: now });
       }
-      return { kind: 'created', message: row } as const;
-    });
+    }
+    // PostgreSQL takes at most 65 535 parameters a statement: a messages row has 33.
+    for (let i = 0; i < rows.length; i += 500) await insertMessages(trx, rows.slice(i, i + 500));
+    if (keys.length) await trx.insertInto('idempotency_keys').values(keys).execute();
+    return results;
+  });
+}
+
+export async function acceptMessage(db: Kysely<Schema>, input: AcceptInput, now = Date.now()): Promise<AcceptResult> {
   try {
-    return await attempt();
+    return (await acceptMessages(db, [input], now))[0];
   } catch (err) {
-    // Two requests with one new Idempotency-Key raced: the loser's insert hit the primary key.
-    // Its transaction rolled back, so running it again finds the winner's record.
-    if (input.idempotency && isUniqueViolation(err)) return attempt();
+    // Two requests with one new Idempotency-Key raced (another process): the loser's insert hit
+    // the primary key. Its transaction rolled back, so running it again finds the winner's record.
+    if (input.idempotency && isUniqueViolation(err)) return (await acceptMessages(db, [input], now))[0];
     throw err;
   }
 }
