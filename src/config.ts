@@ -25,6 +25,8 @@ export interface Config {
   pollFirstDelayMs: number;
   pollMaxAgeMs: number;
   leaseMs: number;
+  /** Fiscal codes and texts of finished messages are purged after this long. */
+  retentionMs: number;
   bodyLimitBytes: number;
   logLevel: string;
   /** Sandbox keys send to an in-process simulator; off disables sandbox keys. */
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     pollFirstDelayMs: duration('GENIO_POLL_FIRST_DELAY', '5s'),
     pollMaxAgeMs: duration('GENIO_POLL_MAX_AGE', '14d'),
     leaseMs: duration('GENIO_LEASE', '60s'),
+    retentionMs: duration('GENIO_RETENTION', '90d'),
     bodyLimitBytes: int('GENIO_BODY_LIMIT', 256 * 1024, 1024),
     logLevel: str('GENIO_LOG_LEVEL', 'info'),
     sandbox: bool('GENIO_SANDBOX', true),

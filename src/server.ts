@@ -9,6 +9,7 @@ import { openDatabase, type Database } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { ensureIoAccount, SANDBOX_ACCOUNT } from './store/io-accounts.ts';
 import { requeueExpiredLeases, promoteScheduled } from './store/outbox/recover.ts';
+import { purgePersonalData } from './store/retention.ts';
 import { createIoClient, type IoClient } from './io/client.ts';
 import { createIoSimulator, type IoSimulator } from './io/simulator/index.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -79,6 +80,11 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
           metrics.possibleDuplicates.inc(r.possibleDuplicates);
           dispatcher.wake();
         }
+      } },
+      { name: 'purge-personal-data', intervalMs: 3_600_000, run: async (now) => {
+        const r = await purgePersonalData(database, { cutoff: now - config.retentionMs, profileCutoff: now - config.profileCacheMs, now });
+        if (r.messages || r.idempotencyKeys || r.profileAnswers) log.info(r, 'personal data past retention purged');
+        return r.messages === 1000; // more to do: run again now
       } },
       { name: 'promote-scheduled', intervalMs: 1000, run: async (now) => {
         if (await promoteScheduled(database, now)) dispatcher.wake();

@@ -6,8 +6,9 @@
 import { Migrator, type Migration } from 'kysely';
 import type { Database } from './db.ts';
 import * as m0001 from './migrations/0001-core.ts';
+import * as m0002 from './migrations/0002-retention.ts';
 
-const MIGRATIONS = { '0001-core': m0001 } as const;
+const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002 } as const;
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
 

@@ -93,6 +93,8 @@ export interface MessageTable {
   updated_at: number;
   sent_at: number | null;
   final_at: number | null;
+  /** When the fiscal code and text were purged (retention); null while kept. */
+  purged_at: number | null;
 }
 
 export interface MessageEventTable {

@@ -62,6 +62,7 @@ export function newMessageRow(input: AcceptInput, now: number): Message {
     updated_at: now,
     sent_at: null,
     final_at: null,
+    purged_at: null,
   };
 }
 

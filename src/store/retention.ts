@@ -1,0 +1,41 @@
+/**
+ * Data minimisation: once a message is finished and older than the retention (GENIO_RETENTION,
+ * default 90 days), its fiscal code is replaced by the masked form and its text is emptied. The
+ * row, its status and its history stay, for the ente's records and reports. Idempotency records
+ * and profile answers past their use go too.
+ */
+import { sql } from 'kysely';
+import type { Database } from './db.ts';
+import { maskFiscalCode } from '../domain/fiscal-code.ts';
+
+export const PURGED_TEXT = '';
+
+export interface PurgeResult {
+  messages: number;
+  idempotencyKeys: number;
+  profileAnswers: number;
+}
+
+/** Purges up to `limit` messages finished before `cutoff`; returns what it removed. */
+export async function purgePersonalData(database: Database, opts: { cutoff: number; profileCutoff: number; now: number; limit?: number }): Promise<PurgeResult> {
+  const limit = opts.limit ?? 1000;
+  return database.db.transaction().execute(async (trx) => {
+    // Finished messages, and those whose outcome stayed unknown (still `sent`, no longer polled).
+    const { rows } = await sql<{ id: string; fiscal_code: string }>`
+      select id, fiscal_code from messages
+      where purged_at is null
+        and ((final_at is not null and final_at < ${opts.cutoff})
+          or (status = 'sent' and due_at is null and updated_at < ${opts.cutoff}))
+      limit ${limit}`.execute(trx);
+    for (const r of rows) {
+      await trx
+        .updateTable('messages')
+        .set({ fiscal_code: maskFiscalCode(r.fiscal_code), markdown: PURGED_TEXT, purged_at: opts.now })
+        .where('id', '=', r.id)
+        .execute();
+    }
+    const idem = await trx.deleteFrom('idempotency_keys').where('created_at', '<', opts.cutoff).executeTakeFirst();
+    const profiles = await trx.deleteFrom('profile_cache').where('checked_at', '<', opts.profileCutoff).executeTakeFirst();
+    return { messages: rows.length, idempotencyKeys: Number(idem.numDeletedRows), profileAnswers: Number(profiles.numDeletedRows) };
+  });
+}

@@ -1,0 +1,64 @@
+/** Retention: finished messages lose their fiscal code and text after the retention; recent ones keep them. */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { acceptMessages, type AcceptInput } from '../../src/store/messages/accept.ts';
+import { purgePersonalData } from '../../src/store/retention.ts';
+import { DB_KINDS, freshDatabaseUrl } from '../support/genio.ts';
+import { buildEnte, buildService, validFiscalCode } from '../support/factories.ts';
+
+describe.each(DB_KINDS)('retention on %s', (kind) => {
+  let database: Database;
+  let url: string;
+  let drop: () => Promise<void>;
+  let input: (n: number, key?: string) => AcceptInput;
+  beforeAll(async () => {
+    ({ url, drop } = await freshDatabaseUrl(kind));
+    database = await openDatabase(url);
+    await migrateToLatest(database);
+    const ente = await buildEnte(database.db);
+    const { service } = await buildService(database.db, crypto.randomBytes(32), null, ente);
+    input = (n, key) => ({
+      enteId: ente.id, service, apiKey: null, priority: 1,
+      message: { fiscalCode: validFiscalCode(n), subject: 'Oggetto di prova', markdown: `Testo personale numero ${n} `.padEnd(90, '.'), dueDate: null, payment: null, scheduledAt: null, reference: `r${n}` },
+      idempotency: key ? { key, requestHash: 'h' } : undefined,
+    });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  it('masks the fiscal code and empties the text of old finished messages, keeps the rest', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const [oldDone, oldQueued, recentDone] = await acceptMessages(database.db, [input(1, 'old'), input(2), input(3)], now - 100 * day);
+    const id = (r: typeof oldDone) => (r.kind === 'created' ? r.message.id : '');
+    await database.db.updateTable('messages').set({ status: 'delivered', final_at: now - 95 * day }).where('id', '=', id(oldDone)).execute();
+    await database.db.updateTable('messages').set({ status: 'delivered', final_at: now - day }).where('id', '=', id(recentDone)).execute();
+
+    const r = await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: now - 3_600_000, now });
+    expect(r.messages).toBe(1);
+    expect(r.idempotencyKeys).toBe(1);
+    const rows = await database.db.selectFrom('messages').select(['id', 'fiscal_code', 'markdown', 'status', 'purged_at']).execute();
+    const byId = new Map(rows.map((m) => [m.id, m]));
+    expect(byId.get(id(oldDone))).toMatchObject({ fiscal_code: `${validFiscalCode(1).slice(0, 3)}************${validFiscalCode(1).slice(-1)}`, markdown: '', status: 'delivered' });
+    expect(byId.get(id(oldDone))!.purged_at).not.toBeNull();
+    // Not finished, or finished recently: untouched.
+    expect(byId.get(id(oldQueued))!.fiscal_code).toBe(validFiscalCode(2));
+    expect(byId.get(id(recentDone))!.fiscal_code).toBe(validFiscalCode(3));
+    expect((await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: 0, now })).messages).toBe(0);
+
+    if (kind === 'sqlite') {
+      await sql`vacuum`.execute(database.db);
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(database.db);
+      const file = fs.readFileSync(url);
+      expect(file.includes(Buffer.from(validFiscalCode(1)))).toBe(false);
+      expect(file.includes(Buffer.from('Testo personale numero 1 '))).toBe(false);
+      expect(file.includes(Buffer.from(validFiscalCode(3)))).toBe(true);
+    }
+  });
+});
