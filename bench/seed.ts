@@ -50,9 +50,9 @@ export async function queueMessages(database: Database, ente: Ente, service: Ser
         },
       }, now));
     }
-    // PostgreSQL caps a statement at 65 535 parameters: insert in slices.
+    // A statement takes at most 32 766 parameters on SQLite (65 535 on PostgreSQL): insert in slices.
     await database.db.transaction().execute(async (trx) => {
-      for (let k = 0; k < rows.length; k += 1000) await insertMessages(trx, rows.slice(k, k + 1000));
+      for (let k = 0; k < rows.length; k += 500) await insertMessages(trx, rows.slice(k, k + 500));
     });
   }
 }

@@ -3,7 +3,7 @@
  * REJECTED → rejected, FAILED → failed; still ACCEPTED → ask again later. After
  * GENIO_POLL_MAX_AGE without a final answer GeNIO stops asking and says the outcome is unknown.
  */
-import type { Message } from '../store/messages/accept.ts';
+import type { PollTarget } from '../store/outbox/claim.ts';
 import { BudgetClosedError } from './budget.ts';
 import { callIo } from './io-caller.ts';
 import { notifyFor } from './notify.ts';
@@ -15,7 +15,7 @@ const FINAL: Record<string, { status: 'delivered' | 'rejected' | 'failed'; reaso
   FAILED: { status: 'failed', reason: 'IO: FAILED, IO could not process the message' },
 };
 
-export async function pollMessage(ctx: DispatchContext, m: Message): Promise<void> {
+export async function pollMessage(ctx: DispatchContext, m: PollTarget): Promise<void> {
   const entry = await ctx.directory.service(m.service_id);
   const client = m.sandbox ? ctx.sandboxIo : ctx.io;
   const now0 = ctx.clock();

@@ -123,7 +123,7 @@ export async function acceptMessages(db: Kysely<Schema>, inputs: AcceptInput[], 
         keys.push({ ente_id: input.enteId, key: idem.key, request_hash: idem.requestHash, message_id: row.id, created_at: now });
       }
     }
-    // PostgreSQL takes at most 65 535 parameters a statement: a messages row has 33.
+    // SQLite takes at most 32 766 parameters a statement (PostgreSQL 65 535): a messages row has 34.
     for (let i = 0; i < rows.length; i += 500) await insertMessages(trx, rows.slice(i, i + 500));
     if (keys.length) await trx.insertInto('idempotency_keys').values(keys).execute();
     return results;

@@ -67,11 +67,14 @@ export async function claimForSend(database: Database, c: SendClaim): Promise<Me
   });
 }
 
+/** What a status poll needs of a message: not its text, which may be 10 000 characters. */
+export type PollTarget = Pick<Message, 'id' | 'service_id' | 'io_account' | 'api_key_id' | 'sandbox' | 'fiscal_code' | 'io_message_id' | 'reference' | 'polls' | 'created_at' | 'sent_at'>;
+
 /** Takes `sent` messages whose status poll is due, under this worker's lease. */
-export async function claimForPoll(database: Database, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<Message[]> {
+export async function claimForPoll(database: Database, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<PollTarget[]> {
   if (c.limit <= 0) return [];
   const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const { rows } = await sql<Message>`
+  const { rows } = await sql<PollTarget>`
     update messages
     set lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs}
     where id in (
@@ -81,6 +84,6 @@ export async function claimForPoll(database: Database, c: { owner: string; accou
       order by due_at
       limit ${c.limit}
       ${skipLocked})
-    returning *`.execute(database.db);
+    returning id, service_id, io_account, api_key_id, sandbox, fiscal_code, io_message_id, reference, polls, created_at, sent_at`.execute(database.db);
   return rows;
 }
