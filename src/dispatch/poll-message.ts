@@ -6,6 +6,7 @@
 import type { PollTarget } from '../store/outbox/claim.ts';
 import { BudgetClosedError } from './budget.ts';
 import { callIo } from './io-caller.ts';
+import { backoffMs } from './retry-policy.ts';
 import { notifyFor } from './notify.ts';
 import type { DispatchContext } from './context.ts';
 
@@ -43,9 +44,9 @@ export async function pollMessage(ctx: DispatchContext, m: PollTarget): Promise<
     }
     if (verdict.action === 'rate_limited') return again(now + verdict.retryAfterMs);
     // 5xx, time-out, 404 right after the submit, a refused key: none of them changes the
-    // message's fate; ask again later, until the maximum age.
+    // message's fate; ask again with the same back-off as any transient IO error, until the maximum age.
     ctx.log.warn({ messageId: m.id, reason: 'reason' in verdict ? verdict.reason : verdict.action }, 'status poll failed; asking again later');
-    return again(now + ctx.pollTimer.nextDelayMs(m.polls + 1));
+    return again(now + backoffMs(m.polls + 1, ctx.random, ctx.config.retryBaseMs, ctx.config.retryMaxDelayMs));
   } catch (err) {
     if (err instanceof BudgetClosedError) return again(ctx.clock());
     throw err;

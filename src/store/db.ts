@@ -8,6 +8,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { startCheckpointer } from './sqlite-checkpointer.ts';
 import type { Schema } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -83,9 +84,15 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -65536'); // 64 MiB of page cache: the queue's indexes stay in memory
-  // Checkpoint (and fsync) every ~40 MiB of WAL rather than every 4 MiB: commits were the
-  // dispatcher's largest SQL cost (bench/dispatch.ts: 889 -> 972 msg/s on 30 000 messages).
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', description: `SQLite ${path.resolve(file)}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `SQLite ${path.resolve(file)}`,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
