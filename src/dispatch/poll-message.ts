@@ -35,7 +35,7 @@ export async function pollMessage(ctx: DispatchContext, m: PollTarget): Promise<
     if (verdict.action === 'ok' && result.kind === 'response') {
       const status = String((result.body as { status?: unknown } | null)?.status ?? '');
       const final = FINAL[status];
-      if (m.polls === 0) ctx.pollTimer.observeFirstPoll(!!final);
+      if (m.polls === 0) ctx.pollTimer.observeFirstPoll(!!final, now);
       if (final) {
         await ctx.writer.push({ kind: 'final', id: m.id, status: final.status, reason: final.reason, polled: true, notify: notifyFor(ctx, m, entry.service.code, { status: final.status, reason: final.reason, at: now, ioMessageId: m.io_message_id }) });
         return;

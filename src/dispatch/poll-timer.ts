@@ -7,6 +7,7 @@
  */
 export class PollTimer {
   private delay: number;
+  private lastIncreaseAt = -Infinity;
 
   constructor(initialMs: number, private readonly minMs = 200, private readonly maxMs = 10 * 60_000) {
     this.delay = Math.min(maxMs, Math.max(minMs, initialMs));
@@ -16,8 +17,17 @@ export class PollTimer {
     return Math.round(this.delay);
   }
 
-  /** Learn from a first poll: was the message already final? */
-  observeFirstPoll(final: boolean): void {
+  /**
+   * Learn from a first poll: was the message already final? With `now`, the delay grows at most
+   * once per tenth of itself: a burst of polls that all find IO slow (hundreds answered in the
+   * same instant) is one piece of evidence, not hundreds; compounding them once sent the delay
+   * from 1 s to 210 s (bench/dispatch.ts after the ceiling run).
+   */
+  observeFirstPoll(final: boolean, now?: number): void {
+    if (!final && now !== undefined) {
+      if (now - this.lastIncreaseAt < this.delay / 10) return;
+      this.lastIncreaseAt = now;
+    }
     this.delay = Math.min(this.maxMs, Math.max(this.minMs, this.delay * (final ? 0.995 : 1.25)));
   }
 

@@ -87,4 +87,13 @@ describe('PollTimer', () => {
     expect(t.nextDelayMs(30)).toBe(60 * 60_000);
     expect(t.nextDelayMs(5000)).toBe(60 * 60_000);
   });
+
+  it('takes a burst of slow answers in one instant as one piece of evidence', () => {
+    const t = new PollTimer(1000);
+    for (let i = 0; i < 256; i++) t.observeFirstPoll(false, 50_000);
+    expect(t.firstDelayMs()).toBe(1250);
+    // A tenth of the delay later, it may grow again.
+    t.observeFirstPoll(false, 50_000 + 125);
+    expect(t.firstDelayMs()).toBe(1563);
+  });
 });
