@@ -7,7 +7,7 @@ import type { Outcome } from '../store/outbox/outcomes.ts';
 import type { NewMessage } from '../io/client.ts';
 import type { Verdict } from '../io/classify.ts';
 import { toIoTimestamp } from '../domain/due-date.ts';
-import { getCachedProfile, type ProfileAnswer } from '../store/profile-cache.ts';
+import type { ProfileAnswer } from '../store/profile-cache.ts';
 import { BudgetClosedError } from './budget.ts';
 import { callIo } from './io-caller.ts';
 import { decideRetry } from './retry-policy.ts';
@@ -31,11 +31,8 @@ const REJECT_REASONS: Record<Exclude<ProfileAnswer, 1>, string> = {
   [-1]: 'the citizen is not on IO, or has turned their IO inbox off',
 };
 
-/**
- * `cached`: the profile answer the dispatcher looked up for the whole claim (null: none cached);
- * undefined when it did not look, and this function asks the cache itself.
- */
-export async function sendMessage(ctx: DispatchContext, m: Message, cached?: ProfileAnswer | null): Promise<void> {
+/** `cached`: the profile answer the dispatcher looked up for the whole claim (null: none cached). */
+export async function sendMessage(ctx: DispatchContext, m: Message, cached: ProfileAnswer | null): Promise<void> {
   const entry = await ctx.directory.service(m.service_id);
   const client = m.sandbox ? ctx.sandboxIo : ctx.io;
   if (!entry || !client) {
@@ -44,7 +41,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached?: Pro
   }
   try {
     if (entry.service.profile_check) {
-      const answer = cached ?? (await profileAnswer(ctx, m, entry, client, cached === null));
+      const answer = cached ?? (await profileAnswer(ctx, m, entry, client));
       if (answer === 'stop') return;
       if (answer !== 1) {
         await finalOutcome(ctx, m, entry, 'rejected', REJECT_REASONS[answer]);
@@ -83,12 +80,8 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached?: Pro
   }
 }
 
-/** 1 / 0 / -1 as in the cache, or 'stop' when the message already has its outcome (retry, failure). */
-async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEntry, client: NonNullable<DispatchContext['sandboxIo']>, knownMissing: boolean): Promise<ProfileAnswer | 'stop'> {
-  if (!knownMissing) {
-    const cached = await getCachedProfile(ctx.database.db, entry.service.id, m.fiscal_code, ctx.clock() - ctx.config.profileCacheMs);
-    if (cached !== undefined) return cached;
-  }
+/** Asks IO (the cache had no answer): 1 / 0 / -1, or 'stop' when the message already has its outcome. */
+async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEntry, client: NonNullable<DispatchContext['sandboxIo']>): Promise<ProfileAnswer | 'stop'> {
   const { verdict, result } = await callIo(ctx, m.io_account, entry, 'getProfile', (key) => client.getProfile(key, m.fiscal_code));
   let answer: ProfileAnswer;
   if (verdict.action === 'ok' && result.kind === 'response') {

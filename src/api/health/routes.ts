@@ -21,7 +21,7 @@ export function registerHealth(app: FastifyInstance, deps: ApiDeps) {
 
   // Messages by status and queue depth come from the database at scrape time: they describe the
   // shared queue, not this process.
-  const byStatus = new Gauge({
+  new Gauge({
     name: 'genio_messages',
     help: 'Messages by status (whole database)',
     labelNames: ['status'],
@@ -32,7 +32,6 @@ export function registerHealth(app: FastifyInstance, deps: ApiDeps) {
       for (const s of MESSAGE_STATUSES) this.set({ status: s }, counts.get(s) ?? 0);
     },
   });
-  void byStatus;
   new Gauge({
     name: 'genio_queue_depth',
     help: 'Messages waiting to be sent (queued, due now or later)',
