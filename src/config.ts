@@ -28,6 +28,12 @@ export interface Config {
   /** Fiscal codes and texts of finished messages are purged after this long. */
   retentionMs: number;
   bodyLimitBytes: number;
+  /** Uploaded batch files wait here while they are checked. */
+  batchDir: string;
+  batchMaxRows: number;
+  batchMaxBytes: number;
+  /** A JSON batch body may be this large (its own limit: far above a single message's). */
+  batchJsonLimitBytes: number;
   logLevel: string;
   /** Sandbox keys send to an in-process simulator; off disables sandbox keys. */
   sandbox: boolean;
@@ -126,6 +132,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     leaseMs: duration('GENIO_LEASE', '60s'),
     retentionMs: duration('GENIO_RETENTION', '90d'),
     bodyLimitBytes: int('GENIO_BODY_LIMIT', 256 * 1024, 1024),
+    batchDir: str('GENIO_BATCH_DIR', './data/uploads'),
+    batchMaxRows: int('GENIO_BATCH_MAX_ROWS', 1_000_000, 1),
+    batchMaxBytes: int('GENIO_BATCH_MAX_BYTES', 512 * 1024 * 1024, 1024),
+    batchJsonLimitBytes: int('GENIO_BATCH_JSON_LIMIT', 32 * 1024 * 1024, 1024),
     logLevel: str('GENIO_LOG_LEVEL', 'info'),
     sandbox: bool('GENIO_SANDBOX', true),
     workers: bool('GENIO_WORKERS', true),

@@ -18,6 +18,8 @@ import { Dispatcher } from './dispatch/dispatcher.ts';
 import { JobRunner } from './dispatch/jobs.ts';
 import { deliverCallbacks } from './dispatch/callbacks.ts';
 import { checkProfile } from './dispatch/check-profile.ts';
+import { BatchFeeder } from './dispatch/batch-feeder.ts';
+import { BatchChecker } from './ingest/check-job.ts';
 import { buildApi } from './api/app.ts';
 import { registerServicesInSimulator } from './admin/simulator-services.ts';
 import type { Output } from './admin/output.ts';
@@ -71,7 +73,19 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
 
   const dispatcher = new Dispatcher({ database, config, masterKey, io, sandboxIo, metrics, log, clock: opts.clock, random: opts.random });
   const ctx = dispatcher.ctx;
-  const jobs = new JobRunner(
+  const feeder = new BatchFeeder(database.db, () => dispatcher.wake(), (b) => log.info({ batchId: b.id }, 'batch done'));
+  const checker = new BatchChecker({
+    db: database.db,
+    owner: dispatcher.owner,
+    leaseMs: config.leaseMs,
+    maxRows: config.batchMaxRows,
+    log,
+    clock: ctx.clock,
+    onChecked: (b) => {
+      if (b.status === 'queued') jobs.wake('feed-batches');
+    },
+  });
+  const jobs: JobRunner = new JobRunner(
     [
       { name: 'requeue-expired-leases', intervalMs: Math.min(5000, config.leaseMs), run: async (now) => {
         const r = await requeueExpiredLeases(database, now);
@@ -92,6 +106,8 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       // The sandbox simulator learns every service with its keys and payment maximum, so a sandbox
       // key behaves as the real service would at IO (IO's default maximum refuses every payment).
       ...(sandbox ? [{ name: 'sandbox-services', intervalMs: 5000, run: async () => void (await registerServicesInSimulator(database.db, masterKey, sandbox!, logOutput(log))) }] : []),
+      { name: 'check-batches', intervalMs: 500, run: (now) => checker.run(now) },
+      { name: 'feed-batches', intervalMs: 250, run: (now) => feeder.run(now) },
       { name: 'deliver-callbacks', intervalMs: 500, run: async () => {
         const n = await deliverCallbacks({ database, directory: ctx.directory, log, metrics, clock: ctx.clock, random: ctx.random, timeoutMs: config.ioTimeoutMs });
         return n >= 16;
@@ -107,6 +123,10 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       metrics,
       bodyLimitBytes: config.bodyLimitBytes,
       onAccepted: () => dispatcher.wake(),
+      onBatchUploaded: () => jobs.wake('check-batches'),
+      onBatchConfirmed: () => jobs.wake('feed-batches'),
+      batches: { dir: config.batchDir, maxBytes: config.batchMaxBytes, jsonLimitBytes: config.batchJsonLimitBytes },
+      budgetOf: (account) => ctx.budgets.get(account).limits,
       checkProfile: (service, fiscalCode, isSandbox) => checkProfile(ctx, service, fiscalCode, isSandbox),
     },
     log,

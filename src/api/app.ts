@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import multipart from '@fastify/multipart';
 import type { Logger } from '../log.ts';
 import { apiKeyAuth } from './auth.ts';
 import { errorHandler, sendProblem } from './problems.ts';
@@ -15,6 +16,8 @@ import { registerReadMessages } from './messages/read.ts';
 import { registerCancelMessage } from './messages/cancel.ts';
 import { registerProfiles } from './profiles/routes.ts';
 import { registerHealth } from './health/routes.ts';
+import { registerTemplates } from './templates/routes.ts';
+import { registerBatches } from './batches/routes.ts';
 
 /** Routes anyone may call; every other route must be behind authentication (test/api/auth-coverage.test.ts). */
 export const PUBLIC_ROUTES = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
@@ -47,11 +50,15 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
       tags: [
         { name: 'messages', description: 'Send messages and follow their fate' },
         { name: 'profiles', description: 'Check whether a citizen can receive' },
+        { name: 'templates', description: 'Message templates with typed placeholders, versioned' },
+        { name: 'batches', description: 'Bulk sending from a CSV or XLSX file, checked before anything is sent' },
         { name: 'operations', description: 'Health, readiness, metrics (no key)' },
       ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Batch files stream to disk; the size limit is enforced there (ingest/upload.ts), one file a request.
+  await app.register(multipart, { limits: { fileSize: deps.batches.maxBytes + 1, files: 2, fields: 20, fieldSize: 10_000 } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHealth(app, deps);
@@ -61,6 +68,8 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     registerReadMessages(api, deps);
     registerCancelMessage(api, deps);
     registerProfiles(api, deps);
+    registerTemplates(api, deps);
+    registerBatches(api, deps);
   });
   return app;
 }

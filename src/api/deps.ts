@@ -15,4 +15,11 @@ export interface ApiDeps {
   /** Asks IO (within the account budget) whether a citizen can receive from a service. */
   checkProfile: (service: Service, fiscalCode: string, sandbox: boolean) => Promise<ProfileCheckResult>;
   bodyLimitBytes: number;
+  /** A batch file was stored: check it without waiting for the next round. */
+  onBatchUploaded: () => void;
+  /** A batch was confirmed: start feeding it now. */
+  onBatchConfirmed: () => void;
+  batches: { dir: string; maxBytes: number; jsonLimitBytes: number };
+  /** The account's budget as the dispatcher sees it, for a batch's estimated finish. */
+  budgetOf: (account: string) => { calls: number; windowMs: number } | null;
 }

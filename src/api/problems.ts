@@ -21,6 +21,7 @@ export const ProblemSchema = Type.Object(
     code: Type.String(),
     detail: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(FieldErrorSchema)),
+    batch_id: Type.Optional(Type.String({ description: 'The batch a 409 is about (an earlier upload of the same file)' })),
   },
   { $id: 'Problem', description: 'An error, as RFC 9457 problem details' },
 );
@@ -33,6 +34,9 @@ const TITLES: Record<string, [number, string]> = {
   not_found: [404, 'Not found'],
   idempotency_conflict: [409, 'This Idempotency-Key was used with a different request'],
   not_cancellable: [409, 'The message can no longer be cancelled'],
+  duplicate_file: [409, 'This file was already uploaded for this service in the last 24 hours'],
+  batch_not_confirmable: [409, 'The batch cannot be confirmed in its current status'],
+  batch_not_cancellable: [409, 'The batch has finished: nothing is left to cancel'],
   payload_too_large: [413, 'The body is too large'],
   unsupported_media_type: [415, 'The body must be application/json'],
   io_unavailable: [503, 'IO could not be reached in time'],
@@ -40,13 +44,13 @@ const TITLES: Record<string, [number, string]> = {
 };
 export type ProblemCode = keyof typeof TITLES;
 
-export function problem(code: ProblemCode, detail?: string, errors?: FieldError[]): Problem {
+export function problem(code: ProblemCode, detail?: string, errors?: FieldError[], extra?: { batch_id?: string }): Problem {
   const [status, title] = TITLES[code];
-  return { type: `urn:genio:problem:${code}`, title, status, code, ...(detail ? { detail } : {}), ...(errors?.length ? { errors } : {}) };
+  return { type: `urn:genio:problem:${code}`, title, status, code, ...(detail ? { detail } : {}), ...(errors?.length ? { errors } : {}), ...extra };
 }
 
-export function sendProblem(reply: FastifyReply, code: ProblemCode, detail?: string, errors?: FieldError[]): FastifyReply {
-  const p = problem(code, detail, errors);
+export function sendProblem(reply: FastifyReply, code: ProblemCode, detail?: string, errors?: FieldError[], extra?: { batch_id?: string }): FastifyReply {
+  const p = problem(code, detail, errors, extra);
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 

@@ -83,7 +83,9 @@ function plainDecimal(s: string): string {
 }
 
 /**
- * A number the Italian way: `1234.5` → `1.234,5`, `-3` → `-3`. Decimals are those of the
+ * A number the Italian way: `12345.5` → `12.345,5`, `-3` → `-3`. As in CLDR's Italian locale, a
+ * four-digit integer part is not grouped (`2026`, `1234,5`): a year or a count in a letter must
+ * not read `2.026`. Decimals are those of the
  * shortest form that reads back as the same number (`String(n)`): none are added or rounded.
  * Throws `RangeError` for NaN and infinities.
  */
@@ -91,5 +93,6 @@ export function formatItalianNumber(n: number): string {
   if (!Number.isFinite(n)) throw new RangeError(`formatItalianNumber expects a finite number (got ${n})`);
   const sign = n < 0 ? '-' : '';
   const [int, frac] = plainDecimal(String(Math.abs(n))).split('.');
-  return frac === undefined ? sign + groupThousands(int) : `${sign}${groupThousands(int)},${frac}`;
+  const grouped = int.length > 4 ? groupThousands(int) : int;
+  return frac === undefined ? sign + grouped : `${sign}${grouped},${frac}`;
 }

@@ -7,8 +7,9 @@ import { Migrator, sql, type Migration } from 'kysely';
 import type { Database } from './db.ts';
 import * as m0001 from './migrations/0001-core.ts';
 import * as m0002 from './migrations/0002-retention.ts';
+import * as m0003 from './migrations/0003-templates-batches.ts';
 
-const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002 } as const;
+const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002, '0003-templates-batches': m0003 } as const;
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
 

@@ -95,6 +95,12 @@ export interface MessageTable {
   final_at: number | null;
   /** When the fiscal code and text were purged (retention); null while kept. */
   purged_at: number | null;
+  /** The batch and its row (spreadsheet row number) this message came from; null for single messages. */
+  batch_id: string | null;
+  batch_row: number | null;
+  /** The template version the text was rendered from, if any. */
+  template_id: string | null;
+  template_version: number | null;
 }
 
 export interface MessageEventTable {
@@ -134,6 +140,96 @@ export interface CallbackTable {
   created_at: number;
 }
 
+export interface TemplateTable {
+  id: string;
+  ente_id: string;
+  service_id: string;
+  name: string;
+  /** The current version; every edit adds one to template_versions. */
+  version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface TemplateVersionTable {
+  template_id: string;
+  version: number;
+  subject: string;
+  markdown: string;
+  /** JSON array of domain/template.ts Placeholder. */
+  placeholders: string;
+  created_at: number;
+}
+
+export type BatchStatus = 'checking' | 'invalid' | 'ready' | 'queued' | 'scheduled' | 'sending' | 'done' | 'cancelled';
+
+export interface BatchTable {
+  id: string;
+  ente_id: string;
+  service_id: string;
+  api_key_id: string | null;
+  template_id: string | null;
+  template_version: number | null;
+  status: BatchStatus;
+  source: 'csv' | 'xlsx' | 'json';
+  file_name: string | null;
+  /** SHA-256 of the uploaded bytes: the same file twice is refused unless intended. */
+  file_sha256: string;
+  file_size: number;
+  /** Where the upload waits while it is checked; removed once checked. */
+  file_path: string | null;
+  encoding: string | null;
+  delimiter: string | null;
+  scheduled_at: number | null;
+  check_only: number;
+  send_valid_only: number;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  total_rows: number;
+  valid_rows: number;
+  invalid_rows: number;
+  empty_rows: number;
+  duplicate_rows: number;
+  error_count: number;
+  /** The last row checked and stored (0: none yet); a restart resumes after it. */
+  checked_row: number;
+  /** The last row fed into the outbox (0: none yet); the feeder resumes after it. */
+  fed_row: number;
+  /** JSON array of {code, message, column?}: things worth knowing that do not block sending. */
+  warnings: string | null;
+  /** Why the file could not be read at all, if so. */
+  problem: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+  checked_at: number | null;
+  confirmed_at: number | null;
+  finished_at: number | null;
+  cancelled_at: number | null;
+}
+
+export interface BatchRowTable {
+  batch_id: string;
+  row_number: number;
+  fiscal_code: string | null;
+  /** JSON of the checked message (store/batches/row-payload.ts); null for a row with errors. */
+  payload: string | null;
+  /** The row's first error, for the report; null for a valid row. */
+  error: string | null;
+}
+
+export interface BatchErrorTable {
+  id: Generated<number>;
+  batch_id: string;
+  row_number: number;
+  column_name: string | null;
+  code: string;
+  message: string;
+  value: string | null;
+}
+
 export interface Schema {
   enti: EnteTable;
   io_accounts: IoAccountTable;
@@ -144,4 +240,9 @@ export interface Schema {
   idempotency_keys: IdempotencyKeyTable;
   profile_cache: ProfileCacheTable;
   callbacks: CallbackTable;
+  templates: TemplateTable;
+  template_versions: TemplateVersionTable;
+  batches: BatchTable;
+  batch_rows: BatchRowTable;
+  batch_errors: BatchErrorTable;
 }

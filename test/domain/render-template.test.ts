@@ -75,9 +75,10 @@ describe('renderTemplate: values by type', () => {
     ['amount', 123, '€ 1,23'],
     ['fiscal_code', ' rssmra79b11c566r ', 'RSSMRA79B11C566R'],
     ['notice_number', ' 301011100007347557 ', '301011100007347557'],
-    ['number', '1.234,5', '1.234,5'],
-    ['number', '1234.5', '1.234,5'],
-    ['number', 1234.5, '1.234,5'],
+    ['number', '1.234,5', '1234,5'],
+    ['number', '12.345,5', '12.345,5'],
+    ['number', '1234.5', '1234,5'],
+    ['number', 1234.5, '1234,5'],
     ['number', '-3', '-3'],
     ['number', 12, '12'],
   ])('%s %j → %j', (type, value, expected) => {

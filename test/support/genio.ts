@@ -62,6 +62,8 @@ export interface TestGenio {
   logs: string[];
   /** fetch against GeNIO with the API key (or another given in headers). */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
+  /** POST a multipart form (a batch upload) with the API key. */
+  upload(path: string, fields: Record<string, string>, file?: { name: string; content: Buffer | string }, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any }>;
   /** Polls until fn returns a truthy value. */
   until<T>(fn: () => Promise<T> | T, timeoutMs?: number): Promise<NonNullable<T>>;
   close(): Promise<void>;
@@ -72,7 +74,9 @@ export async function startTestGenio(opts: { db?: DbKind; sim?: SimulatorOptions
   await sim.listen(0, '127.0.0.1');
   const { url: databaseUrl, drop } = await freshDatabaseUrl(opts.db ?? 'sqlite');
   const masterKey = crypto.randomBytes(32);
+  const batchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-uploads-'));
   const config = loadConfig({}, {
+    batchDir,
     port: 0,
     host: '127.0.0.1',
     databaseUrl,
@@ -103,6 +107,16 @@ export async function startTestGenio(opts: { db?: DbKind; sim?: SimulatorOptions
     try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
     return { status: res.status, headers: res.headers, body: parsed };
   };
+  const upload: TestGenio['upload'] = async (p, fields, file, headers = {}) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    if (file) form.append('file', new Blob([typeof file.content === 'string' ? file.content : new Uint8Array(file.content)]), file.name);
+    const res = await fetch(genio.url + p, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, ...headers }, body: form });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
   const until: TestGenio['until'] = async (fn, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -113,11 +127,12 @@ export async function startTestGenio(opts: { db?: DbKind; sim?: SimulatorOptions
     }
   };
   return {
-    genio, sim, config, masterKey, ente, service, apiKey, logs, api, until,
+    genio, sim, config, masterKey, ente, service, apiKey, logs, api, upload, until,
     close: async () => {
       await genio.stop();
       await sim.close();
       await drop();
+      fs.rmSync(batchDir, { recursive: true, force: true });
     },
   };
 }

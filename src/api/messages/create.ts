@@ -10,7 +10,10 @@ import { AMOUNT_MAX } from '../../domain/limits.ts';
 import { findServiceByCode } from '../../store/services.ts';
 import { AcceptBatcher } from '../../store/messages/accept-batcher.ts';
 import { fieldErrorsFromValidation, ProblemSchema, sendProblem } from '../problems.ts';
-import { mayUseService } from '../auth.ts';
+import { mayUseService, type ApiAuth } from '../auth.ts';
+import { renderTemplate } from '../../domain/render-template.ts';
+import type { Service } from '../../store/services.ts';
+import { findVisibleTemplate } from '../templates/find.ts';
 import type { ApiDeps } from '../deps.ts';
 import { MessageSchema, NewMessageSchema } from './schemas.ts';
 import { presentMessage } from './present.ts';
@@ -26,6 +29,47 @@ export function canonicalJson(value: unknown): string {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * `{template, data}` instead of `subject` and `markdown`: renders the template's current version.
+ * Returns the body with the rendered text, or undefined when no template was asked for (or it
+ * could not be rendered: the errors are added).
+ */
+async function renderFromTemplate(
+  deps: ApiDeps,
+  auth: ApiAuth,
+  body: Record<string, unknown>,
+  service: Service | undefined,
+  errors: FieldError[],
+): Promise<{ input: Record<string, unknown>; template: { id: string; version: number } } | undefined> {
+  if (body.template === undefined) {
+    if (body.data !== undefined) errors.push({ field: 'data', code: 'template_required', message: 'data fills a template: give `template` too' });
+    return undefined;
+  }
+  for (const field of ['subject', 'markdown'] as const) {
+    if (body[field] !== undefined) errors.push({ field, code: 'not_with_template', message: `give either template and data, or ${field}: the template renders it` });
+  }
+  const t = typeof body.template === 'string' ? await findVisibleTemplate(deps, auth, body.template) : undefined;
+  if (!t) {
+    errors.push({ field: 'template', code: 'unknown_template', message: `this API key has no template "${String(body.template)}"` });
+    return undefined;
+  }
+  if (service && t.serviceId !== service.id) {
+    errors.push({ field: 'template', code: 'other_service', message: `template ${t.id} belongs to another service` });
+    return undefined;
+  }
+  const data = body.data ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    errors.push({ field: 'data', code: 'type', message: 'data must be an object of placeholder values' });
+    return undefined;
+  }
+  const rendered = renderTemplate(t.definition, data as Record<string, unknown>);
+  if (!rendered.ok) {
+    errors.push(...rendered.errors);
+    return undefined;
+  }
+  return { input: { ...body, subject: rendered.subject, markdown: rendered.markdown }, template: { id: t.id, version: t.version } };
+}
 
 export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
   const batcher = new AcceptBatcher(deps.database.db);
@@ -59,9 +103,11 @@ export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
         if (service && !mayUseService(auth, service.id)) service = undefined;
         if (!service) errors.push({ field: 'service', code: 'unknown_service', message: `this API key has no service "${body.service}"` });
       }
+      const templated = await renderFromTemplate(deps, auth, body, service, errors);
       const now = Date.now();
-      const checked = validateMessageInput(body, { now: new Date(now), maxPaymentAmount: service?.max_payment_amount ?? AMOUNT_MAX });
-      if (!checked.ok) errors.push(...checked.errors);
+      const checked = validateMessageInput(templated?.input ?? body, { now: new Date(now), maxPaymentAmount: service?.max_payment_amount ?? AMOUNT_MAX });
+      // A template that could not be rendered already said why: no "subject is required" on top.
+      if (!checked.ok) errors.push(...checked.errors.filter((e) => templated || body.template === undefined || (e.field !== 'subject' && e.field !== 'markdown')));
       // Structure errors the domain rules do not cover: unknown fields.
       const structural = fieldErrorsFromValidation(request.validationError?.validation).filter((e) => e.code === 'unknown_field');
       errors.push(...structural);
@@ -79,6 +125,7 @@ export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
         apiKey: auth.apiKey,
         message: checked.value,
         priority: checked.value.payment ? 0 : 1,
+        template: templated?.template,
         idempotency: idemKey ? { key: idemKey, requestHash: crypto.createHash('sha256').update(canonicalJson(body)).digest('hex') } : undefined,
       });
       if (result.kind === 'conflict') {

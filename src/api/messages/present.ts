@@ -22,6 +22,8 @@ export function presentMessage(m: Message, serviceCode: string, history?: Messag
     scheduled_at: iso(m.scheduled_at),
     sandbox: m.sandbox === 1,
     io_message_id: m.io_message_id,
+    template: m.template_id !== null && m.template_version !== null ? { id: m.template_id, version: m.template_version } : null,
+    batch: m.batch_id !== null && m.batch_row !== null ? { id: m.batch_id, row: m.batch_row } : null,
     attempts: m.attempts,
     last_error: m.last_error,
     created_at: iso(m.created_at)!,

@@ -29,8 +29,17 @@ export const NewMessageSchema = Type.Object(
   {
     service: Type.String({ description: "The service's code in GeNIO", examples: ['tari'] }),
     fiscal_code: Type.String({ description: "The citizen's codice fiscale", examples: ['RSSMRA79B11C566R'] }),
-    subject: Type.String({ minLength: SUBJECT_MIN, maxLength: SUBJECT_MAX }),
-    markdown: Type.String({ minLength: MARKDOWN_MIN, maxLength: MARKDOWN_MAX }),
+    subject: Type.Optional(Type.String({ minLength: SUBJECT_MIN, maxLength: SUBJECT_MAX, description: 'Required unless `template` is given' })),
+    markdown: Type.Optional(Type.String({ minLength: MARKDOWN_MIN, maxLength: MARKDOWN_MAX, description: 'Required unless `template` is given' })),
+    template: Type.Optional(Type.String({ description: "A template's id: its current version renders subject and markdown from `data`" })),
+    data: Type.Optional(
+      // Values unchecked here: the template checks each by its type. (A union here would let ajv's
+      // type coercion turn the number 123456 — cents — into the text "123456" — euro.)
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "The template's placeholder values: amounts as integer cents (or a euro string), dates as YYYY-MM-DD",
+        examples: [{ nome: 'Mario Rossi', scadenza: '2026-12-31', importo: 12345 }],
+      }),
+    ),
     due_date: Type.Optional(dateTime('An instant, or a day (Europe/Rome): a plain date means 23:59:59 of that day')),
     payment_data: Type.Optional(PaymentDataSchema),
     scheduled_at: Type.Optional(dateTime('Send at this time (not in the past); zone-less times are Europe/Rome')),
@@ -58,6 +67,8 @@ export const MessageSchema = Type.Object(
     scheduled_at: Type.Union([Type.String(), Type.Null()]),
     sandbox: Type.Boolean(),
     io_message_id: Type.Union([Type.String(), Type.Null()]),
+    template: Type.Union([Type.Object({ id: Type.String(), version: Type.Integer() }), Type.Null()]),
+    batch: Type.Union([Type.Object({ id: Type.String(), row: Type.Integer() }), Type.Null()]),
     attempts: Type.Integer(),
     last_error: Type.Union([Type.String(), Type.Null()]),
     created_at: Type.String(),

@@ -16,6 +16,8 @@ export interface AcceptInput {
   apiKey: { id: string; sandbox: number } | null;
   message: ValidMessage;
   priority: number;
+  /** The template version the text was rendered from. */
+  template?: { id: string; version: number } | null;
   /** Idempotency-Key header and a hash of the request it came with. */
   idempotency?: { key: string; requestHash: string };
 }
@@ -63,6 +65,10 @@ export function newMessageRow(input: AcceptInput, now: number): Message {
     sent_at: null,
     final_at: null,
     purged_at: null,
+    batch_id: null,
+    batch_row: null,
+    template_id: input.template?.id ?? null,
+    template_version: input.template?.version ?? null,
   };
 }
 
@@ -123,7 +129,7 @@ export async function acceptMessages(db: Kysely<Schema>, inputs: AcceptInput[], 
         keys.push({ ente_id: input.enteId, key: idem.key, request_hash: idem.requestHash, message_id: row.id, created_at: now });
       }
     }
-    // SQLite takes at most 32 766 parameters a statement (PostgreSQL 65 535): a messages row has 34.
+    // SQLite takes at most 32 766 parameters a statement (PostgreSQL 65 535): a messages row has 38.
     for (let i = 0; i < rows.length; i += 500) await insertMessages(trx, rows.slice(i, i + 500));
     if (keys.length) await trx.insertInto('idempotency_keys').values(keys).execute();
     return results;

@@ -1,0 +1,53 @@
+/**
+ * The job that checks uploaded batches, one at a time per process, under a lease: a batch whose
+ * checker died is taken up again when its lease runs out, and resumes where its last chunk ended.
+ * A process takes only batches whose file it can read (the upload landed on its disk).
+ */
+import fs from 'node:fs';
+import type { Kysely } from 'kysely';
+import { compileTemplate } from '../domain/render-template.ts';
+import type { Logger } from '../log.ts';
+import type { Schema } from '../store/schema.ts';
+import type { Batch } from '../store/batches/create.ts';
+import { claimBatchToCheck } from '../store/batches/check.ts';
+import { getService } from '../store/services.ts';
+import { getTemplate } from '../store/templates.ts';
+import { checkBatch } from './check-batch.ts';
+
+export interface BatchCheckerDeps {
+  db: Kysely<Schema>;
+  owner: string;
+  leaseMs: number;
+  maxRows: number;
+  log: Logger;
+  clock: () => number;
+  /** A batch finished its check: wake the feeder if it is queued. */
+  onChecked: (batch: Batch) => void;
+}
+
+export class BatchChecker {
+  constructor(private readonly deps: BatchCheckerDeps) {}
+
+  async run(now: number): Promise<boolean> {
+    const { deps } = this;
+    const batch = await claimBatchToCheck(deps.db, deps.owner, now, deps.leaseMs, (b) => b.file_path !== null && fs.existsSync(b.file_path));
+    if (!batch) return false;
+    const started = deps.clock();
+    const service = await getService(deps.db, batch.service_id);
+    const template = batch.template_id && batch.template_version ? await getTemplate(deps.db, batch.ente_id, batch.template_id, batch.template_version) : null;
+    const checked = await checkBatch(
+      { db: deps.db, owner: deps.owner, leaseMs: deps.leaseMs, maxRows: deps.maxRows, now: deps.clock },
+      batch,
+      template ? compileTemplate(template.definition) : null,
+      service?.max_payment_amount ?? 0,
+    );
+    if (checked) {
+      deps.log.info(
+        { batchId: checked.id, status: checked.status, rows: checked.total_rows, valid: checked.valid_rows, invalid: checked.invalid_rows, ms: deps.clock() - started },
+        'batch checked',
+      );
+      deps.onChecked(checked);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Cancelling a batch: its rows not yet sent stop (unfed rows are never fed, its queued and
+ * scheduled messages are cancelled); what already went to IO cannot be called back and is counted.
+ */
+import type { Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
+import type { Batch } from './create.ts';
+
+export type BatchCancelResult = { kind: 'cancelled'; batch: Batch; cancelledMessages: number } | { kind: 'too_late'; batch: Batch };
+
+export async function cancelBatch(db: Kysely<Schema>, batch: Batch, now: number): Promise<BatchCancelResult> {
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('batches')
+      .set({ status: 'cancelled', cancelled_at: now, finished_at: now, lease_owner: null, lease_until: null, updated_at: now })
+      .where('id', '=', batch.id)
+      .where('status', 'in', ['checking', 'invalid', 'ready', 'queued', 'scheduled', 'sending'])
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) return { kind: 'too_late', batch };
+    // Same guard as a single cancel: a message the dispatcher has claimed is 'sending' and stays out.
+    const cancelled = await trx
+      .updateTable('messages')
+      .set({ status: 'cancelled', due_at: null, final_at: now, updated_at: now })
+      .where('batch_id', '=', batch.id)
+      .where('status', 'in', ['queued', 'scheduled'])
+      .returning('id')
+      .execute();
+    for (let i = 0; i < cancelled.length; i += 5000) {
+      await trx
+        .insertInto('message_events')
+        .values(cancelled.slice(i, i + 5000).map((m) => ({ message_id: m.id, status: 'cancelled' as const, at: now, reason: 'batch cancelled by the ente' })))
+        .execute();
+    }
+    return { kind: 'cancelled', batch: updated, cancelledMessages: cancelled.length };
+  });
+}
