@@ -97,8 +97,8 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       } },
       { name: 'purge-personal-data', intervalMs: 3_600_000, run: async (now) => {
         const r = await purgePersonalData(database, { cutoff: now - config.retentionMs, profileCutoff: now - config.profileCacheMs, now });
-        if (r.messages || r.idempotencyKeys || r.profileAnswers) log.info(r, 'personal data past retention purged');
-        return r.messages === 1000; // more to do: run again now
+        if (r.messages || r.idempotencyKeys || r.profileAnswers || r.batches) log.info(r, 'personal data past retention purged');
+        return r.messages === 1000 || r.batches === 5; // more to do: run again now
       } },
       { name: 'promote-scheduled', intervalMs: 1000, run: async (now) => {
         if (await promoteScheduled(database, now)) dispatcher.wake();

@@ -51,6 +51,7 @@ export async function startCommand(env: Env, out: Output): Promise<void> {
       GENIO_MASTER_KEY: masterKey,
       GENIO_DATABASE_URL: env.GENIO_DATABASE_URL?.trim() || path.join(dataDir, 'genio.sqlite'),
       GENIO_HOST: env.GENIO_HOST?.trim() || '127.0.0.1',
+      GENIO_BATCH_DIR: env.GENIO_BATCH_DIR?.trim() || path.join(dataDir, 'uploads'),
     });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(`cannot start GeNIO:\n${err.message}`);

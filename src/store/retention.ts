@@ -14,6 +14,8 @@ export interface PurgeResult {
   messages: number;
   idempotencyKeys: number;
   profileAnswers: number;
+  /** Batches whose rows and errors (fiscal codes, typed values) were dropped; counts stay. */
+  batches: number;
 }
 
 /** Purges up to `limit` messages finished before `cutoff`; returns what it removed. */
@@ -36,6 +38,23 @@ export async function purgePersonalData(database: Database, opts: { cutoff: numb
     }
     const idem = await trx.deleteFrom('idempotency_keys').where('created_at', '<', opts.cutoff).executeTakeFirst();
     const profiles = await trx.deleteFrom('profile_cache').where('checked_at', '<', opts.profileCutoff).executeTakeFirst();
-    return { messages: rows.length, idempotencyKeys: Number(idem.numDeletedRows), profileAnswers: Number(profiles.numDeletedRows) };
+    // A finished batch, or one checked and never sent, keeps its counts; its rows and errors go.
+    const batches = await trx
+      .selectFrom('batches')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('finished_at', '<', opts.cutoff),
+          eb.and([eb('status', 'in', ['invalid', 'ready']), eb('updated_at', '<', opts.cutoff)]),
+        ]),
+      )
+      .where(({ exists, selectFrom }) => exists(selectFrom('batch_rows').select('row_number').whereRef('batch_rows.batch_id', '=', 'batches.id')))
+      .limit(5)
+      .execute();
+    for (const b of batches) {
+      await trx.deleteFrom('batch_rows').where('batch_id', '=', b.id).execute();
+      await trx.deleteFrom('batch_errors').where('batch_id', '=', b.id).execute();
+    }
+    return { messages: rows.length, idempotencyKeys: Number(idem.numDeletedRows), profileAnswers: Number(profiles.numDeletedRows), batches: batches.length };
   });
 }

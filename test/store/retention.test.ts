@@ -7,6 +7,8 @@ import { openDatabase, type Database } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { acceptMessages, type AcceptInput } from '../../src/store/messages/accept.ts';
 import { purgePersonalData } from '../../src/store/retention.ts';
+import { insertBatch } from '../../src/store/batches/create.ts';
+import { newId } from '../../src/store/ids.ts';
 import { DB_KINDS, freshDatabaseUrl } from '../support/genio.ts';
 import { buildEnte, buildService, validFiscalCode } from '../support/factories.ts';
 
@@ -15,12 +17,14 @@ describe.each(DB_KINDS)('retention on %s', (kind) => {
   let url: string;
   let drop: () => Promise<void>;
   let input: (n: number, key?: string) => AcceptInput;
+  let ids: { ente: string; service: string };
   beforeAll(async () => {
     ({ url, drop } = await freshDatabaseUrl(kind));
     database = await openDatabase(url);
     await migrateToLatest(database);
     const ente = await buildEnte(database.db);
     const { service } = await buildService(database.db, crypto.randomBytes(32), null, ente);
+    ids = { ente: ente.id, service: service.id };
     input = (n, key) => ({
       enteId: ente.id, service, apiKey: null, priority: 1,
       message: { fiscalCode: validFiscalCode(n), subject: 'Oggetto di prova', markdown: `Testo personale numero ${n} `.padEnd(90, '.'), dueDate: null, payment: null, scheduledAt: null, reference: `r${n}` },
@@ -60,5 +64,30 @@ describe.each(DB_KINDS)('retention on %s', (kind) => {
       expect(file.includes(Buffer.from('Testo personale numero 1 '))).toBe(false);
       expect(file.includes(Buffer.from(validFiscalCode(3)))).toBe(true);
     }
+  });
+
+  it("drops the rows and errors of batches finished before the retention, keeping their counts", async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const batch = async (finishedAt: number) => {
+      const b = await insertBatch(database.db, {
+        id: newId(), ente_id: ids.ente, service_id: ids.service, api_key_id: null, template_id: null, template_version: null, source: 'csv',
+        file_name: 'x.csv', file_sha256: crypto.randomBytes(32).toString('hex'), file_size: 1, file_path: null, scheduled_at: null,
+        check_only: 0, send_valid_only: 0, idempotency_key: null, request_hash: null,
+      }, finishedAt - day);
+      await database.db.updateTable('batches').set({ status: 'done', finished_at: finishedAt, valid_rows: 1 }).where('id', '=', b.id).execute();
+      await database.db.insertInto('batch_rows').values({ batch_id: b.id, row_number: 2, fiscal_code: validFiscalCode(9), payload: '{}', error: null }).execute();
+      await database.db.insertInto('batch_errors').values({ batch_id: b.id, row_number: 3, column_name: 'codice_fiscale', code: 'pattern', message: 'x', value: 'RSSMRA' }).execute();
+      return b.id;
+    };
+    const old = await batch(now - 91 * day);
+    const recent = await batch(now - day);
+    const r = await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: 0, now });
+    expect(r.batches).toBe(1);
+    const left = await database.db.selectFrom('batch_rows').select('batch_id').execute();
+    expect(left.map((x) => x.batch_id)).toEqual([recent]);
+    const errors = await database.db.selectFrom('batch_errors').select('batch_id').execute();
+    expect(errors.map((x) => x.batch_id)).toEqual([recent]);
+    expect((await database.db.selectFrom('batches').select('valid_rows').where('id', '=', old).executeTakeFirstOrThrow()).valid_rows).toBe(1);
   });
 });
