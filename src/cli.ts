@@ -111,6 +111,17 @@ async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: O
     }
     case 'admin':
       return admin(rest, env, out);
+    case 'send': {
+      const { values } = parse(rest, {
+        service: str, file: str, template: str, 'check-only': flag, schedule: str, 'send-valid-only': flag, 'allow-duplicate': flag, 'no-wait': flag, url: str, 'api-key': str,
+      });
+      return (await import('./cli/send.ts')).sendCommand(values as never, env, out);
+    }
+    case 'batch': {
+      const [action, ...more] = rest;
+      const { values, positionals } = parse(more, { url: str, 'api-key': str, 'send-valid-only': flag, schedule: str }, true);
+      return (await import('./cli/send.ts')).batchCommand(action, positionals[0], values as never, env, out);
+    }
     case undefined:
     case 'help':
     case '--help':

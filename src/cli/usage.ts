@@ -26,5 +26,13 @@ Administration (database from GENIO_DATABASE_URL, migrated first)
   admin list-api-keys [--ente <fiscal code>]
   admin revoke-api-key <id or prefix>
 
+Acting as an ente, through the API (GENIO_URL default http://localhost:3000; GENIO_API_KEY,
+default the demo key npm start wrote in ./data)
+  send --service <code> --file <csv|xlsx> [--template <id>] [--check-only] [--schedule <when>]
+      [--send-valid-only] [--allow-duplicate] [--no-wait] [--url <url>] [--api-key <key>]
+                        uploads the file as a batch, shows the check (every error with row and
+                        column), then follows the sending with a progress bar; exit 1 if not sent
+  batch status|errors|confirm|cancel <batch id> [--send-valid-only] [--schedule <when>]
+
   help                  this text
 `;
