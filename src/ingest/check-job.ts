@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import type { Kysely } from 'kysely';
-import { compileTemplate } from '../domain/render-template.ts';
 import type { Logger } from '../log.ts';
 import type { Schema } from '../store/schema.ts';
 import type { Batch } from '../store/batches/create.ts';
@@ -38,7 +37,7 @@ export class BatchChecker {
     const checked = await checkBatch(
       { db: deps.db, owner: deps.owner, leaseMs: deps.leaseMs, maxRows: deps.maxRows, now: deps.clock },
       batch,
-      template ? compileTemplate(template.definition) : null,
+      template?.definition ?? null,
       service?.max_payment_amount ?? 0,
     );
     if (checked) {

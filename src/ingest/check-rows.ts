@@ -1,0 +1,184 @@
+/**
+ * The check itself, apart from any storage: streams a batch's file and yields its verdicts in
+ * chunks (rows to store, errors, running counts, the last row covered). Pure of the database, so
+ * it can run in a worker thread beside the process that stores the chunks (check-batch.ts).
+ * Resumable: rows up to `batch.checked_row` are read again (to know their duplicates) but not
+ * yielded a second time.
+ */
+import fs from 'node:fs';
+import type { MessageRules, ValidMessage } from '../domain/message-input.ts';
+import { compileTemplate, type CompiledTemplate } from '../domain/render-template.ts';
+import type { TemplateDefinition } from '../domain/template.ts';
+import type { BatchRowTable } from '../store/schema.ts';
+import type { Batch } from '../store/batches/create.ts';
+import type { CheckCounts, NewBatchError } from '../store/batches/check.ts';
+import { encodeRowPayload } from '../store/batches/row-payload.ts';
+import { openTable, TableError } from './read-table.ts';
+import { planColumns, type HeaderProblem } from './columns.ts';
+import { checkMessage, CsvRowChecker, type RowResult } from './row-check.ts';
+
+export type CheckedBatch = Pick<Batch, 'id' | 'source' | 'file_path' | 'created_at' | 'checked_row' | 'total_rows' | 'valid_rows' | 'invalid_rows' | 'empty_rows' | 'duplicate_rows' | 'error_count'>;
+
+export interface CheckChunk {
+  rows: BatchRowTable[];
+  errors: NewBatchError[];
+  counts: CheckCounts;
+  lastRow: number;
+  info: { encoding: string | null; delimiter: string | null };
+}
+
+export interface CheckEnd extends CheckChunk {
+  problem: string | null;
+  warnings: HeaderProblem[];
+}
+
+interface SourceRow {
+  row: number;
+  check: () => RowResult;
+}
+
+const CHUNK = 5000;
+
+/**
+ * A 53-bit digest of what makes two rows the same message for the same citizen: two 32-bit
+ * multiplicative hashes over the text (the cyrb53 construction). A cryptographic hash object per
+ * row cost more than validating the row; at a million rows two different rows share a digest
+ * with odds of about 1 in 10 000, and then the later one is reported as a duplicate to look at,
+ * never dropped silently.
+ */
+function duplicateKey(m: ValidMessage): number {
+  const text = `${m.fiscalCode}\u0000${m.subject}\u0000${m.markdown}\u0000${m.payment?.amount ?? ''}\u0000${m.payment?.noticeNumber ?? ''}\u0000${m.dueDate?.getTime() ?? ''}`;
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+function checkJsonItem(item: unknown, template: CompiledTemplate | null, rules: MessageRules): RowResult {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) {
+    return { kind: 'invalid', fiscalCode: null, errors: [{ column: null, code: 'type', message: 'each message must be a JSON object', value: null }] };
+  }
+  const { data, ...input } = item as Record<string, unknown>;
+  const unknown = Object.keys(input).filter((k) => !['fiscal_code', 'subject', 'markdown', 'due_date', 'payment_data', 'scheduled_at', 'reference'].includes(k));
+  const cellErrors = unknown.map((k) => ({ field: k, code: 'unknown_field', message: `${k} is not a known field` }));
+  if (!template && data !== undefined) cellErrors.push({ field: 'data', code: 'template_required', message: 'data fills a template: the batch has none' });
+  const values = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
+  return checkMessage(input, values, template, rules, {
+    columnFor: (f) => f,
+    valueOf: (f) => {
+      const v = f.startsWith('data.') ? values[f.slice(5)] : f.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), input);
+      return v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
+    },
+  }, cellErrors);
+}
+
+async function openSource(batch: CheckedBatch, template: CompiledTemplate | null, rules: MessageRules) {
+  if (batch.source === 'json') {
+    const { messages } = JSON.parse(await fs.promises.readFile(batch.file_path!, 'utf8')) as { messages: unknown[] };
+    const rows = messages.map((item, i): SourceRow => ({ row: i + 1, check: () => checkJsonItem(item, template, rules) }));
+    return { info: { encoding: null, delimiter: null }, headerErrors: [] as HeaderProblem[], warnings: [] as HeaderProblem[], rows: rows as Iterable<SourceRow> | AsyncIterable<SourceRow> };
+  }
+  const table = await openTable(batch.file_path!, { format: batch.source });
+  const { plan, errors, warnings } = planColumns(table.header, template?.definition ?? null);
+  const checker = new CsvRowChecker(plan, template, rules);
+  async function* rows(): AsyncIterable<SourceRow> {
+    for await (const r of table.rows) yield { row: r.row, check: () => checker.check(r.cells) };
+  }
+  return { info: { encoding: table.info.encoding as string | null, delimiter: table.info.delimiter as string | null }, headerErrors: errors, warnings, rows: rows() };
+}
+
+export async function* checkRows(batch: CheckedBatch, definition: TemplateDefinition | null, maxPaymentAmount: number, maxRows: number): AsyncGenerator<CheckChunk, CheckEnd> {
+  // Rules as of the upload: a resumed check, and the feeder later, reach the same verdicts.
+  const rules: MessageRules = { now: new Date(batch.created_at), maxPaymentAmount };
+  const template = definition ? compileTemplate(definition) : null;
+  const counts: CheckCounts = {
+    total_rows: batch.total_rows,
+    valid_rows: batch.valid_rows,
+    invalid_rows: batch.invalid_rows,
+    empty_rows: batch.empty_rows,
+    duplicate_rows: batch.duplicate_rows,
+    error_count: batch.error_count,
+  };
+  let rows: BatchRowTable[] = [];
+  let errors: NewBatchError[] = [];
+  let lastRow = batch.checked_row;
+  let info: CheckChunk['info'] = { encoding: null, delimiter: null };
+  const take = (): CheckChunk => {
+    const chunk = { rows, errors, counts: { ...counts }, lastRow, info };
+    rows = [];
+    errors = [];
+    return chunk;
+  };
+  const addError = (row: number, e: { column: string | null; code: string; message: string; value: string | null }) => {
+    errors.push({ batch_id: batch.id, row_number: row, column_name: e.column, code: e.code, message: e.message, value: e.value });
+    if (row > batch.checked_row) counts.error_count++;
+  };
+  const end = (problem: string | null, warnings: HeaderProblem[]): CheckEnd => ({ ...take(), problem, warnings });
+
+  let source: Awaited<ReturnType<typeof openSource>>;
+  try {
+    source = await openSource(batch, template, rules);
+  } catch (err) {
+    if (!(err instanceof TableError)) throw err;
+    if (batch.checked_row === 0) addError(err.row ?? 1, { column: err.column ?? null, code: err.code, message: err.message, value: null });
+    return end(err.message, []);
+  }
+  info = source.info;
+  if (source.headerErrors.length) {
+    if (batch.checked_row === 0) for (const e of source.headerErrors) addError(1, { ...e, value: null });
+    return end(`the header has ${source.headerErrors.length} problem(s): ${source.headerErrors.map((e) => e.message).join('; ')}`, source.warnings);
+  }
+  const seen = new Map<number, number>();
+  let sinceChunk = 0;
+  try {
+    for await (const r of source.rows) {
+      const fresh = r.row > batch.checked_row;
+      if (fresh) counts.total_rows++;
+      if (counts.total_rows > maxRows) {
+        counts.total_rows--;
+        addError(r.row, { column: null, code: 'too_many_rows', message: `the file has more than ${maxRows} rows: split it`, value: null });
+        return end(`more than ${maxRows} rows`, source.warnings);
+      }
+      const result = r.check();
+      if (result.kind === 'empty') {
+        if (fresh) counts.empty_rows++;
+      } else if (result.kind === 'valid') {
+        const key = duplicateKey(result.message);
+        const first = seen.get(key);
+        if (first === undefined) {
+          seen.set(key, r.row);
+          if (fresh) {
+            counts.valid_rows++;
+            rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.message.fiscalCode, payload: encodeRowPayload(result.message, result.data), error: null });
+          }
+        } else if (fresh) {
+          const message = `the same message for the same fiscal code as row ${first}`;
+          counts.invalid_rows++;
+          counts.duplicate_rows++;
+          addError(r.row, { column: null, code: 'duplicate_row', message, value: null });
+          rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.message.fiscalCode, payload: null, error: message });
+        }
+      } else if (fresh) {
+        counts.invalid_rows++;
+        for (const e of result.errors) addError(r.row, e);
+        rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.fiscalCode?.slice(0, 32) ?? null, payload: null, error: `${result.errors[0].column ?? ''}: ${result.errors[0].message}` });
+      }
+      if (fresh) lastRow = r.row;
+      if (++sinceChunk >= CHUNK) {
+        sinceChunk = 0;
+        yield take();
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof TableError)) throw err;
+    addError(err.row ?? lastRow + 1, { column: err.column ?? null, code: err.code, message: err.message, value: null });
+    return end(err.message, source.warnings);
+  }
+  return end(null, source.warnings);
+}
