@@ -122,4 +122,14 @@ describe('layering', () => {
     const bad = EDGES.filter((e) => inDir(e.from, 'src/io') && e.kind === 'src' && ['src/store', 'src/dispatch', 'src/api'].some((d) => inDir(e.target, d)));
     expect(bad, `src/io must not depend on GeNIO's store or dispatch:\n${show(bad)}`).toEqual([]);
   });
+
+  it('src/ingest reads files into checked rows: it does not reach the dispatcher, the HTTP layer or IO', () => {
+    const bad = EDGES.filter((e) => inDir(e.from, 'src/ingest') && e.kind === 'src' && ['src/dispatch', 'src/api', 'src/io', 'src/web'].some((d) => inDir(e.target, d)));
+    expect(bad, `src/ingest reaches too far:\n${show(bad)}`).toEqual([]);
+  });
+
+  it('src/store and src/dispatch do not import src/ingest', () => {
+    const bad = EDGES.filter((e) => (inDir(e.from, 'src/store') || inDir(e.from, 'src/dispatch')) && e.kind === 'src' && inDir(e.target, 'src/ingest'));
+    expect(bad, `the file readers are imported from below:\n${show(bad)}`).toEqual([]);
+  });
 });
