@@ -122,7 +122,7 @@ async function followSending(client: ApiClient, id: string, out: Output, tty: bo
     const finished = b.status === 'done' || b.status === 'cancelled';
     if (tty) {
       process.stderr.write(`\r${bar(b.progress)}  ${summary(b)}`.padEnd(100) + (finished ? '\n' : ''));
-    } else if (Math.floor(b.progress * 10) > lastTenth || finished) {
+    } else if (Math.floor(b.progress * 10) > lastTenth) {
       lastTenth = Math.floor(b.progress * 10);
       out.warn(`${bar(b.progress)}  ${summary(b)}`);
     }

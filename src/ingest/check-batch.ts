@@ -30,13 +30,15 @@ export interface CheckDeps {
  * the main thread do not reach workers), then imports check-worker.ts.
  */
 const WORKER_BOOTSTRAP = `
-  import('tsx/esm/api').then(({ register }) => { register(); return import(require('node:worker_threads').workerData.entry); });
+  const { workerData } = require('node:worker_threads');
+  import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
 `;
+const TSX_API = import.meta.resolve('tsx/esm/api');
 const WORKER_ENTRY = new URL('./check-worker.ts', import.meta.url).href;
 
 /** The worker's chunks as the same generator the in-thread check gives; each pull acknowledges one. */
 async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition | null, maxPaymentAmount: number, maxRows: number): AsyncGenerator<CheckChunk, CheckEnd> {
-  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { entry: WORKER_ENTRY, batch, definition, maxPaymentAmount, maxRows } });
+  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: WORKER_ENTRY, batch, definition, maxPaymentAmount, maxRows } });
   const inbox: Array<{ type: string; chunk?: CheckChunk; end?: CheckEnd; message?: string; stack?: string }> = [];
   let wake: (() => void) | null = null;
   let exited: Error | null = null;
