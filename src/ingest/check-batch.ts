@@ -5,6 +5,8 @@
  * (`checked_row`): a restart resumes after it. The outcome decides the batch's next status.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
@@ -33,7 +35,9 @@ const WORKER_BOOTSTRAP = `
   const { workerData } = require('node:worker_threads');
   import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
 `;
-const TSX_API = import.meta.resolve('tsx/esm/api');
+// The ESM build of tsx's API (its CommonJS twin sits beside it): resolved here, from GeNIO's own
+// install, since an eval'd worker resolves bare names from the working directory.
+const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
 const WORKER_ENTRY = new URL('./check-worker.ts', import.meta.url).href;
 
 /** The worker's chunks as the same generator the in-thread check gives; each pull acknowledges one. */

@@ -16,6 +16,7 @@ import { encodeRowPayload } from '../store/batches/row-payload.ts';
 import { openTable, TableError } from './read-table.ts';
 import { planColumns, type HeaderProblem } from './columns.ts';
 import { checkMessage, CsvRowChecker, type RowResult } from './row-check.ts';
+import { RowDigests } from './row-digests.ts';
 
 export type CheckedBatch = Pick<Batch, 'id' | 'source' | 'file_path' | 'created_at' | 'checked_row' | 'total_rows' | 'valid_rows' | 'invalid_rows' | 'empty_rows' | 'duplicate_rows' | 'error_count'>;
 
@@ -134,7 +135,7 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
     if (batch.checked_row === 0) for (const e of source.headerErrors) addError(1, { ...e, value: null });
     return end(`the header has ${source.headerErrors.length} problem(s): ${source.headerErrors.map((e) => e.message).join('; ')}`, source.warnings);
   }
-  const seen = new Map<number, number>();
+  const seen = new RowDigests();
   let sinceChunk = 0;
   try {
     for await (const r of source.rows) {
@@ -149,10 +150,8 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
       if (result.kind === 'empty') {
         if (fresh) counts.empty_rows++;
       } else if (result.kind === 'valid') {
-        const key = duplicateKey(result.message);
-        const first = seen.get(key);
+        const first = seen.firstRow(duplicateKey(result.message), r.row);
         if (first === undefined) {
-          seen.set(key, r.row);
           if (fresh) {
             counts.valid_rows++;
             rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.message.fiscalCode, payload: encodeRowPayload(result.message, result.data), error: null });
