@@ -1,27 +1,23 @@
 /**
- * Bulk check: a CSV of realistic rows (a TARI campaign with payment notices, Italian Excel
- * style) is checked and stored through GeNIO's own path (upload saved and hashed, every row
- * validated, rows and errors stored in chunks), beside the time csv-parse alone takes to read the
- * same file; then the time from confirm to the first message submitted to the simulator.
+ * Bulk check: a CSV of realistic rows (a TARI campaign with payment notices, Italian Excel style)
+ * is uploaded to a GeNIO in its own process and checked and stored (every row validated, rows
+ * and errors stored in chunks), beside the time csv-parse alone takes to read the same file;
+ * then the time from confirm to the first message submitted to the simulator. Peak RSS is the
+ * GeNIO process's own (VmHWM).
  *
  *   npx tsx bench/batch-check.ts [sqlite|postgres|all]     (BENCH_SCALE=0.1 for 100 000 rows)
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { openDatabase } from '../src/store/db.ts';
-import { loadConfig } from '../src/config.ts';
-import { startGenio } from '../src/server.ts';
-import { createLogger } from '../src/log.ts';
-import { insertBatch } from '../src/store/batches/create.ts';
-import { newId } from '../src/store/ids.ts';
-import { saveUpload } from '../src/ingest/upload.ts';
-import { checkBatch } from '../src/ingest/check-batch.ts';
 import { validNoticeNumber } from '../test/support/factories.ts';
 import { fiscalCode, seedEnte } from './seed.ts';
-import { freshDb, header, line, scaled, selfPeakRssMiB, startSimProcess, type BenchDb } from './support.ts';
+import { freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
 
 const ROWS = scaled(1_000_000);
 const kinds: BenchDb[] = process.argv[2] === 'postgres' ? ['postgres'] : process.argv[2] === 'all' ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -51,6 +47,15 @@ async function csvParseAlone(file: string): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-bench-batch-'));
 const csv = path.join(dir, 'tari.csv');
 const bytes = writeCsv(csv);
@@ -61,45 +66,54 @@ try {
     const { url, drop } = await freshDb(kind);
     const masterKey = crypto.randomBytes(32);
     const database = await openDatabase(url);
-    const { ente, service, apiKey } = await seedEnte(database, masterKey, sim, 1);
-    const rssBefore = selfPeakRssMiB();
-    const started = performance.now();
-    const id = newId();
-    const saved = await saveUpload(fs.createReadStream(csv), dir, `${id}.csv`, Number.MAX_SAFE_INTEGER);
-    const batch = await insertBatch(database.db, {
-      id, ente_id: ente.id, service_id: service.id, api_key_id: null, template_id: null, template_version: null, source: 'csv',
-      file_name: 'tari.csv', file_sha256: saved.sha256, file_size: saved.size, file_path: saved.path, scheduled_at: null,
-      check_only: 1, send_valid_only: 0, idempotency_key: null, request_hash: null,
-    });
-    await database.db.updateTable('batches').set({ lease_owner: 'bench', lease_until: Date.now() + 3_600_000 }).where('id', '=', id).execute();
-    const checked = await checkBatch({ db: database.db, owner: 'bench', leaseMs: 3_600_000, maxRows: 2_000_000, now: Date.now, thread: process.env.BENCH_CHECK_THREAD !== 'off' }, batch, null, service.max_payment_amount);
-    const seconds = (performance.now() - started) / 1000;
-    if (checked?.status !== 'ready' || checked.valid_rows !== ROWS) throw new Error(`check ended ${checked?.status} with ${checked?.valid_rows} valid rows (${checked?.problem})`);
-    header(`Batch check: ${ROWS.toLocaleString('en')} rows (${(bytes / 1048576).toFixed(0)} MiB CSV) checked and stored, ${kind}`);
-    line('check + store', `${seconds.toFixed(1)} s (${Math.round(ROWS / seconds).toLocaleString('en')} rows/s)`);
-    line('csv-parse alone, same file', `${parseSeconds.toFixed(1)} s`);
-    line('ratio to csv-parse alone', `${(seconds / parseSeconds).toFixed(1)}×`);
-    line('peak RSS of this process (before the check)', `${selfPeakRssMiB().toFixed(0)} MiB (${rssBefore.toFixed(0)} MiB)`);
+    const { apiKey } = await seedEnte(database, masterKey, sim, 1);
     await database.close();
-
-    // Confirm → first submit, through the API of a GeNIO on the same database.
-    const log = createLogger('warn');
-    const genio = await startGenio(
-      loadConfig({}, { port: 0, host: '127.0.0.1', databaseUrl: url, ioBaseUrl: sim.url, masterKey, ioBudget: null, sandbox: false, batchDir: dir, logLevel: 'warn' }),
-      { log },
-    );
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+      env: {
+        ...process.env, GENIO_DATABASE_URL: url, GENIO_MASTER_KEY: masterKey.toString('hex'), GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1',
+        GENIO_SANDBOX: 'off', GENIO_IO_BASE_URL: sim.url, GENIO_IO_BUDGET: 'off', GENIO_LOG_LEVEL: 'warn', GENIO_BATCH_DIR: path.join(dir, `uploads-${kind}`),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     try {
+      const base = `http://127.0.0.1:${port}`;
+      const auth = { authorization: `Bearer ${apiKey}` };
+      for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).catch(() => null))?.ok; i++) await new Promise((r) => setTimeout(r, 200));
+      const started = performance.now();
+      const form = new FormData();
+      form.append('service', 'bench');
+      form.append('check_only', 'true');
+      form.append('file', await fs.openAsBlob(csv), 'tari.csv');
+      const up = await fetch(`${base}/api/v1/batches`, { method: 'POST', headers: auth, body: form });
+      if (up.status !== 202) throw new Error(`upload answered ${up.status}: ${await up.text()}`);
+      const uploaded = (performance.now() - started) / 1000;
+      const { id } = (await up.json()) as { id: string };
+      let batch: { status: string; rows: { valid: number }; problem: string | null };
+      for (;;) {
+        batch = (await (await fetch(`${base}/api/v1/batches/${id}`, { headers: auth })).json()) as typeof batch;
+        if (batch.status !== 'checking') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (batch.status !== 'ready' || batch.rows.valid !== ROWS) throw new Error(`check ended ${batch.status} with ${batch.rows.valid} valid rows (${batch.problem})`);
+      header(`Batch check: ${ROWS.toLocaleString('en')} rows (${(bytes / 1048576).toFixed(0)} MiB CSV) uploaded, checked and stored, ${kind}`);
+      line('upload + check + store', `${seconds.toFixed(1)} s (${Math.round(ROWS / seconds).toLocaleString('en')} rows/s; the upload alone ${uploaded.toFixed(1)} s)`);
+      line('csv-parse alone, same file', `${parseSeconds.toFixed(1)} s`);
+      line('ratio to csv-parse alone', `${(seconds / parseSeconds).toFixed(1)}×`);
+      line('peak RSS of the GeNIO process', `${peakRssOf(child.pid!).toFixed(0)} MiB`);
+
       const before = (await sim.stats()).messages;
       const t0 = performance.now();
-      const r = await fetch(`${genio.url}/api/v1/batches/${id}/confirm`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: '{}' });
+      const r = await fetch(`${base}/api/v1/batches/${id}/confirm`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
       if (r.status !== 200) throw new Error(`confirm answered ${r.status}: ${await r.text()}`);
       while ((await sim.stats()).messages === before) await new Promise((res) => setTimeout(res, 5));
       line('confirm → first message submitted to IO', `${((performance.now() - t0) / 1000).toFixed(2)} s`);
-      await genio.stop();
     } finally {
-      await genio.stop();
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await drop();
     }
-    await drop();
   }
 } finally {
   await sim.close();
