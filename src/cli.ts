@@ -117,6 +117,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: O
       });
       return (await import('./cli/send.ts')).sendCommand(values as never, env, out);
     }
+    case 'template': {
+      const [action, ...more] = rest;
+      const { values, positionals } = parse(more, { file: str, version: str, url: str, 'api-key': str }, true);
+      return (await import('./cli/templates.ts')).templateCommand(action, positionals[0], values as never, env, out);
+    }
     case 'batch': {
       const [action, ...more] = rest;
       const { values, positionals } = parse(more, { url: str, 'api-key': str, 'send-valid-only': flag, schedule: str }, true);

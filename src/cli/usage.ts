@@ -33,6 +33,9 @@ default the demo key npm start wrote in ./data)
                         uploads the file as a batch, shows the check (every error with row and
                         column), then follows the sending with a progress bar; exit 1 if not sent
   batch status|errors|confirm|cancel <batch id> [--send-valid-only] [--schedule <when>]
+  template list | show <id> [--version N] | create --file <definition.json>
+      | update <id> --file <definition.json> | delete <id> | sample <id>
+                        a definition is the API's body: {service, name, subject, markdown, placeholders}
 
   help                  this text
 `;

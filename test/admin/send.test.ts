@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGenio, type TestGenio } from '../support/genio.ts';
 import { validFiscalCode } from '../support/factories.ts';
+import { TARI_TEMPLATE } from '../support/templates.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TEXT = "Gentile famiglia, è disponibile la retta della mensa scolastica di novembre. Può pagarla con pagoPA dall'app IO.";
@@ -85,5 +86,29 @@ describe('genio send', () => {
     const down = await genio(['send', '--service', 'tari', '--file', path.join(dir, 'pronto.csv')], { ...env, GENIO_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain('cannot reach GeNIO at http://127.0.0.1:9');
+  }, 60_000);
+
+  it('manages templates: create from a JSON file, list, a new version, the sample CSV, delete', async () => {
+    const file = path.join(dir, 'modello.json');
+    fs.writeFileSync(file, JSON.stringify(TARI_TEMPLATE));
+    const created = await genio(['template', 'create', '--file', file], env);
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.stdout.trim().split('\n').pop()!;
+    expect(id).toMatch(/^[0-9A-Z]{26}$/);
+    const list = await genio(['template', 'list'], env);
+    expect(list.stdout).toContain(`${id}  v1  tari  Avviso TARI`);
+    fs.writeFileSync(file, JSON.stringify({ ...TARI_TEMPLATE, name: 'Avviso TARI (rev.)' }));
+    const updated = await genio(['template', 'update', id, '--file', file], env);
+    expect(updated.stdout).toContain('is now version 2');
+    const sample = await genio(['template', 'sample', id], env);
+    expect(sample.stdout.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('codice_fiscale;nome;anno;totale;scadenza;riferimento');
+    expect((await genio(['template', 'delete', id], env)).code).toBe(0);
+    const gone = await genio(['template', 'show', id], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(`No template ${id}`);
+    fs.writeFileSync(file, '{ not json');
+    const bad = await genio(['template', 'create', '--file', file], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('is not valid JSON');
   }, 60_000);
 });
