@@ -204,6 +204,24 @@ describe.each(DB_KINDS)('batches on %s', (db) => {
       expect(submitted).toBe(went);
       expect(submitted).toBeLessThan(3000);
       expect((await t.api('POST', `/api/v1/batches/${up.body.id}/cancel`)).status).toBe(409);
+
+      // The report says, row by row, what the messages say: what went, what was cancelled, what never left.
+      const final = await t.until(async () => {
+        const b = await batch(up.body.id);
+        return b.messages.sent || b.messages.sending ? null : b;
+      }, 30_000);
+      const report = await fetch(`${t.genio.url}/api/v1/batches/${up.body.id}/report.csv`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+      const lines = (await report.text()).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((l) => l.split(';'));
+      expect(lines).toHaveLength(3000);
+      const byStatus = new Map<string, number>();
+      for (const [row, cf, status] of lines) {
+        expect(cf).toBe(rows[Number(row) - 1][0]);
+        byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+      }
+      for (const [status, n] of Object.entries(final.messages)) expect(byStatus.get(status), status).toBe(n);
+      const inMessages = Object.values(final.messages as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(byStatus.get('pending') ?? 0).toBe(3000 - inMessages);
+      for (const [, cf, status] of lines) if (status === 'pending' || status === 'cancelled') expect(submitsFor(cf)).toBe(0);
     } finally {
       t.sim.configure({ latencyMs: 0 });
     }
