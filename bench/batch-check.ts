@@ -69,7 +69,8 @@ try {
     const { apiKey } = await seedEnte(database, masterKey, sim, 1);
     await database.close();
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli.ts', 'serve'], {
       env: {
         ...process.env, GENIO_DATABASE_URL: url, GENIO_MASTER_KEY: masterKey.toString('hex'), GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1',
         GENIO_SANDBOX: 'off', GENIO_IO_BASE_URL: sim.url, GENIO_IO_BUDGET: 'off', GENIO_LOG_LEVEL: 'warn', GENIO_BATCH_DIR: path.join(dir, `uploads-${kind}`),

@@ -33,10 +33,8 @@ export interface CheckEnd extends CheckChunk {
   warnings: HeaderProblem[];
 }
 
-interface SourceRow {
-  row: number;
-  check: () => RowResult;
-}
+/** Checked rows a chunk at a time: a million rows are a thousand awaits, not a million. */
+type RowChunks = AsyncIterable<Array<{ row: number; result: RowResult }>> | Iterable<Array<{ row: number; result: RowResult }>>;
 
 const CHUNK = 5000;
 
@@ -82,16 +80,18 @@ function checkJsonItem(item: unknown, template: CompiledTemplate | null, rules: 
 async function openSource(batch: CheckedBatch, template: CompiledTemplate | null, rules: MessageRules) {
   if (batch.source === 'json') {
     const { messages } = JSON.parse(await fs.promises.readFile(batch.file_path!, 'utf8')) as { messages: unknown[] };
-    const rows = messages.map((item, i): SourceRow => ({ row: i + 1, check: () => checkJsonItem(item, template, rules) }));
-    return { info: { encoding: null, delimiter: null }, headerErrors: [] as HeaderProblem[], warnings: [] as HeaderProblem[], rows: rows as Iterable<SourceRow> | AsyncIterable<SourceRow> };
+    const chunks = function* () {
+      for (let i = 0; i < messages.length; i += 1000) yield messages.slice(i, i + 1000).map((item, j) => ({ row: i + j + 1, result: checkJsonItem(item, template, rules) }));
+    };
+    return { info: { encoding: null, delimiter: null }, headerErrors: [] as HeaderProblem[], warnings: [] as HeaderProblem[], chunks: chunks() as RowChunks };
   }
   const table = await openTable(batch.file_path!, { format: batch.source });
   const { plan, errors, warnings } = planColumns(table.header, template?.definition ?? null);
   const checker = new CsvRowChecker(plan, template, rules);
-  async function* rows(): AsyncIterable<SourceRow> {
-    for await (const r of table.rows) yield { row: r.row, check: () => checker.check(r.cells) };
+  async function* chunks(): AsyncGenerator<Array<{ row: number; result: RowResult }>> {
+    for await (const c of table.chunks) yield c.map((r) => ({ row: r.row, result: checker.check(r.cells) }));
   }
-  return { info: { encoding: table.info.encoding as string | null, delimiter: table.info.delimiter as string | null }, headerErrors: errors, warnings, rows: rows() };
+  return { info: { encoding: table.info.encoding as string | null, delimiter: table.info.delimiter as string | null }, headerErrors: errors, warnings, chunks: chunks() as RowChunks };
 }
 
 export async function* checkRows(batch: CheckedBatch, definition: TemplateDefinition | null, maxPaymentAmount: number, maxRows: number): AsyncGenerator<CheckChunk, CheckEnd> {
@@ -138,7 +138,7 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
   const seen = new RowDigests();
   let sinceChunk = 0;
   try {
-    for await (const r of source.rows) {
+    for await (const checked of source.chunks) for (const r of checked) {
       const fresh = r.row > batch.checked_row;
       if (fresh) counts.total_rows++;
       if (counts.total_rows > maxRows) {
@@ -146,7 +146,7 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
         addError(r.row, { column: null, code: 'too_many_rows', message: `the file has more than ${maxRows} rows: split it`, value: null });
         return end(`more than ${maxRows} rows`, source.warnings);
       }
-      const result = r.check();
+      const { result } = r;
       if (result.kind === 'empty') {
         if (fresh) counts.empty_rows++;
       } else if (result.kind === 'valid') {

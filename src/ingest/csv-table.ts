@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { Transform } from 'node:stream';
 import Papa from 'papaparse';
-import { readOnce, TableError, type Table, type TableInfo, type TableRow } from './table.ts';
+import { rowsAndChunks, TableError, type Table, type TableInfo, type TableRow } from './table.ts';
 import { bomLength, decodeHead, decodeWindows1252, detectEncoding, type TextEncoding } from './text-encoding.ts';
 
 type Delimiter = NonNullable<TableInfo['delimiter']>;
@@ -122,7 +122,7 @@ function parseHeader(text: string, delimiter: Delimiter, complete: boolean): str
  * Record n is spreadsheet row n: a quoted cell spanning lines is still one record. Throws
  * TableError `malformed_csv` at the first broken record, after yielding the rows before it.
  */
-async function* readRows(filePath: string, start: number, encoding: TextEncoding, delimiter: Delimiter, header: string[]): AsyncGenerator<TableRow> {
+async function* readRows(filePath: string, start: number, encoding: TextEncoding, delimiter: Delimiter, header: string[]): AsyncGenerator<TableRow[]> {
   const source = fs.createReadStream(filePath, { start, highWaterMark: CHUNK_BYTES });
   const text = new TextForParser(encoding);
   source.on('error', (err) => text.destroy(err));
@@ -130,29 +130,34 @@ async function* readRows(filePath: string, start: number, encoding: TextEncoding
   const parser = new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"' });
   let row = 0;
   let carried = '';
-  const rowsOf = function* (input: string, last: boolean): Generator<TableRow> {
+  /** The complete records of `input`; the rows before a broken one come out first, then its error. */
+  const rowsOf = (input: string, last: boolean): { rows: TableRow[]; error: TableError | null } => {
     const results = parser.parse(input, 0, !last) as { data: string[][]; errors: Array<{ code: string; row: number }>; meta: { cursor: number } };
     const unclosed = results.errors.find((e) => e.code === 'MissingQuotes');
-    const rows = unclosed ? results.data.slice(0, unclosed.row) : results.data;
-    for (const cells of rows) {
+    const records = unclosed ? results.data.slice(0, unclosed.row) : results.data;
+    const rows: TableRow[] = [];
+    for (const cells of records) {
       row++;
-      if (row > 1) yield { row, cells };
-    }
-    if (unclosed) {
-      const cells = results.data[unclosed.row] ?? [];
-      throw unclosedQuote(row + 1, header, cells.length - 1);
+      if (row > 1) rows.push({ row, cells });
     }
     carried = last ? '' : input.slice(results.meta.cursor);
+    return { rows, error: unclosed ? unclosedQuote(row + 1, header, (results.data[unclosed.row] ?? []).length - 1) : null };
   };
   try {
     for await (const chunk of text as AsyncIterable<string>) {
-      yield* rowsOf(carried + chunk, false);
+      const { rows, error } = rowsOf(carried + chunk, false);
+      if (rows.length) yield rows;
+      if (error) throw error;
       // An unclosed quote makes every later line part of one cell: stop at 1 MB, not the file's end.
       if (carried.length > MAX_RECORD_BYTES) {
         throw new TableError('malformed_csv', `row ${row + 1} is longer than ${MAX_RECORD_BYTES} bytes: most likely a quoted cell is never closed`, { row: row + 1 });
       }
     }
-    if (carried) yield* rowsOf(carried, true);
+    if (carried) {
+      const { rows, error } = rowsOf(carried, true);
+      if (rows.length) yield rows;
+      if (error) throw error;
+    }
   } finally {
     source.destroy();
     text.destroy();
@@ -177,5 +182,5 @@ export async function openCsvTable(filePath: string): Promise<Table> {
   const delimiter = detectDelimiter(text);
   const header = parseHeader(text, delimiter, head.length === size);
   const info: TableInfo = { format: 'csv', encoding, delimiter };
-  return { info, header, rows: readOnce(readRows(filePath, bom, encoding, delimiter, header)) };
+  return { info, header, ...rowsAndChunks(readRows(filePath, bom, encoding, delimiter, header)) };
 }

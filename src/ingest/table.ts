@@ -34,6 +34,8 @@ export interface Table {
   header: string[];
   /** Data rows from row 2. May throw a TableError (`malformed_csv`, `malformed_xlsx`) mid-way. */
   rows: AsyncIterable<TableRow>;
+  /** The same rows a chunk at a time: far fewer awaits for a million rows. Read either this or `rows`. */
+  chunks: AsyncIterable<TableRow[]>;
 }
 
 /**
@@ -56,17 +58,29 @@ export class TableError extends Error {
   }
 }
 
-/**
- * Wraps a row generator so it can be iterated once only: a second loop would otherwise see
- * zero rows without complaint (an exhausted generator) and a count would silently come out 0.
- */
-export function readOnce(rows: AsyncGenerator<TableRow>): AsyncIterable<TableRow> {
+/** Rows and chunks of rows over one source of chunks, readable once in either form. */
+export function rowsAndChunks(source: AsyncGenerator<TableRow[]>): Pick<Table, 'rows' | 'chunks'> {
   let used = false;
-  return {
-    [Symbol.asyncIterator]() {
-      if (used) throw new Error('the rows of a table can be read only once: open it again');
-      used = true;
-      return rows;
-    },
+  const take = () => {
+    if (used) throw new Error('the rows of a table can be read only once: open it again');
+    used = true;
+    return source;
   };
+  async function* flat(chunks: AsyncGenerator<TableRow[]>): AsyncGenerator<TableRow> {
+    for await (const chunk of chunks) yield* chunk;
+  }
+  return { rows: { [Symbol.asyncIterator]: () => flat(take()) }, chunks: { [Symbol.asyncIterator]: () => take() } };
+}
+
+/** Groups a row generator into chunks. */
+export async function* chunked(rows: AsyncGenerator<TableRow>, size = 1000): AsyncGenerator<TableRow[]> {
+  let chunk: TableRow[] = [];
+  for await (const r of rows) {
+    chunk.push(r);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
 }

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { cellText } from './xlsx-cell.ts';
-import { readOnce, TableError, type Table, type TableRow } from './table.ts';
+import { chunked, rowsAndChunks, TableError, type Table, type TableRow } from './table.ts';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -234,5 +234,5 @@ export async function openXlsxTable(filePath: string): Promise<Table> {
   if (header.every((name) => name === '')) {
     throw new TableError('no_header', 'row 1 is empty: the first row must name the columns', { row: 1 });
   }
-  return { info: { format: 'xlsx', encoding: null, delimiter: null }, header, rows: readOnce(dataRows(filePath, header.length)) };
+  return { info: { format: 'xlsx', encoding: null, delimiter: null }, header, ...rowsAndChunks(chunked(dataRows(filePath, header.length))) };
 }
