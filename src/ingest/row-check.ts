@@ -25,6 +25,12 @@ export type RowResult =
 const VALUE_MAX = 200;
 const clip = (v: string | null | undefined) => (v === null || v === undefined ? null : v.length > VALUE_MAX ? `${v.slice(0, VALUE_MAX)}…` : v);
 
+/** Where a field's value came from: its column and the raw value, asked only for a row with errors. */
+export interface Where {
+  columnFor(field: string): string | null;
+  valueOf(field: string): string | null;
+}
+
 /**
  * The shared core for CSV rows and JSON items: render (when a template is given), validate, and
  * report every error at once. `cellErrors` are problems found while reading cells; the
@@ -35,7 +41,7 @@ export function checkMessage(
   data: Record<string, unknown> | null,
   template: CompiledTemplate | null,
   rules: MessageRules,
-  where: { columnFor: (field: string) => string | null; valueOf: (field: string) => string | null },
+  where: Where,
   cellErrors: FieldError[] = [],
 ): RowResult {
   const errors: FieldError[] = [...cellErrors];
@@ -81,26 +87,31 @@ export class CsvRowChecker {
     this.fields = Object.entries(plan.index).map(([f, i]) => [apiField[f] ?? f, i as number]);
   }
 
+  /** The cell at `i`, or undefined when the column is absent or the cell blank. */
+  private static cell(cells: string[], i: number | undefined): string | undefined {
+    if (i === undefined) return undefined;
+    const v = cells[i];
+    return v === undefined || v.trim() === '' ? undefined : v;
+  }
+
   check(cells: string[]): RowResult {
     if (cells.every((c) => c.trim() === '')) return { kind: 'empty' };
     const { index } = this.plan;
-    const cell = (i: number | undefined): string | undefined => {
-      if (i === undefined) return undefined;
-      const v = cells[i];
-      return v === undefined || v.trim() === '' ? undefined : v;
-    };
+    const cell = CsvRowChecker.cell;
     const cellErrors: FieldError[] = [];
+    const dueDate = cell(cells, index.due_date);
+    const scheduledAt = cell(cells, index.scheduled_at);
     const input: MessageInput = {
-      fiscal_code: cell(index.fiscal_code)?.trim(),
-      subject: cell(index.subject)?.trim(),
-      markdown: cell(index.markdown),
-      due_date: mapDefined(cell(index.due_date), normalizeDateCell),
-      scheduled_at: mapDefined(cell(index.scheduled_at), normalizeDateCell),
-      reference: cell(index.reference)?.trim(),
+      fiscal_code: cell(cells, index.fiscal_code)?.trim(),
+      subject: cell(cells, index.subject)?.trim(),
+      markdown: cell(cells, index.markdown),
+      due_date: dueDate === undefined ? undefined : normalizeDateCell(dueDate),
+      scheduled_at: scheduledAt === undefined ? undefined : normalizeDateCell(scheduledAt),
+      reference: cell(cells, index.reference)?.trim(),
     };
-    const amountCell = cell(index.amount);
-    const noticeCell = cell(index.notice_number);
-    const lateCell = cell(index.invalid_after_due_date);
+    const amountCell = cell(cells, index.amount);
+    const noticeCell = cell(cells, index.notice_number);
+    const lateCell = cell(cells, index.invalid_after_due_date);
     if (amountCell !== undefined || noticeCell !== undefined) {
       const payment: Record<string, unknown> = { notice_number: noticeCell?.trim() };
       if (amountCell !== undefined) {
@@ -121,21 +132,28 @@ export class CsvRowChecker {
     if (this.template) {
       data = {};
       for (const p of this.plan.placeholders) {
-        const v = cell(p.index);
+        const v = cell(cells, p.index);
         if (v !== undefined) data[p.name] = v.trim();
       }
     }
-    const result = checkMessage(input, data, this.template, this.rules, {
-      columnFor: this.plan.columnFor,
-      valueOf: (field) => {
-        const i = field.startsWith('data.') ? this.plan.placeholders.find((p) => p.name === field.slice(5))?.index : this.fields.find(([f]) => f === field)?.[1];
-        return i === undefined ? null : (cells[i] ?? null);
-      },
-    }, cellErrors);
-    return result;
+    return checkMessage(input, data, this.template, this.rules, new CellPlace(this.plan, this.fields, cells), cellErrors);
   }
 }
 
-function mapDefined<T>(v: string | undefined, f: (s: string) => T): T | undefined {
-  return v === undefined ? undefined : f(v);
+/** Columns and raw values of one row, for its error messages. */
+class CellPlace implements Where {
+  constructor(
+    private readonly plan: ColumnPlan,
+    private readonly fields: Array<[string, number]>,
+    private readonly cells: string[],
+  ) {}
+
+  columnFor(field: string): string | null {
+    return this.plan.columnFor(field);
+  }
+
+  valueOf(field: string): string | null {
+    const i = field.startsWith('data.') ? this.plan.placeholders.find((p) => p.name === field.slice(5))?.index : this.fields.find(([f]) => f === field)?.[1];
+    return i === undefined ? null : (this.cells[i] ?? null);
+  }
 }
