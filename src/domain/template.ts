@@ -125,6 +125,60 @@ export function compilePattern(pattern: string): RegExp | null {
   }
 }
 
+/**
+ * True when a pattern could take exponential time on a crafted value: a group repeated without
+ * bound that itself holds an unbounded repetition (`(a+)+`, `(\w*)*`, `(x{2,})+`), or a
+ * back-reference. Patterns come from enti and run on every row of every batch: one such pattern
+ * could stall a whole GeNIO process (ReDoS), so they are refused when the template is saved.
+ */
+export function isUnsafePattern(pattern: string): boolean {
+  const groups: boolean[] = []; // per open group: does it hold an unbounded repetition?
+  let lastGroupUnbounded: boolean | null = null; // the group that just closed, if the next token may quantify it
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    let quantifier: 'unbounded' | 'bounded' | null = null;
+    if (c === '\\') {
+      if (/[1-9k]/.test(pattern[i + 1] ?? '')) return true; // back-reference
+      i++;
+      lastGroupUnbounded = null;
+      continue;
+    }
+    if (c === '[') {
+      // A character class: skip to its end, honouring escapes.
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+      lastGroupUnbounded = null;
+      continue;
+    }
+    if (c === '(') {
+      groups.push(false);
+      lastGroupUnbounded = null;
+      continue;
+    }
+    if (c === ')') {
+      const inner = groups.pop() ?? false;
+      if (inner && groups.length) groups[groups.length - 1] = true; // the enclosing group holds it too
+      lastGroupUnbounded = inner;
+      continue;
+    }
+    if (c === '*' || c === '+') quantifier = 'unbounded';
+    else if (c === '{') {
+      const m = /^\{(\d*)(,?)(\d*)\}/.exec(pattern.slice(i));
+      if (m) {
+        quantifier = m[2] && !m[3] ? 'unbounded' : 'bounded';
+        i += m[0].length - 1;
+      }
+    }
+    if (quantifier === 'unbounded') {
+      if (lastGroupUnbounded) return true;
+      if (groups.length) groups[groups.length - 1] = true;
+    } else if (quantifier === 'bounded' && lastGroupUnbounded && groups.length) {
+      groups[groups.length - 1] = true;
+    }
+    if (quantifier === null) lastGroupUnbounded = null;
+  }
+  return false;
+}
+
 function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -286,6 +340,12 @@ function checkPlaceholder(
       field: patternField,
       code: 'invalid_pattern',
       message: `${patternField} is not a valid JavaScript regular expression (checked with the u flag)`,
+    });
+  } else if (typeof pattern === 'string' && isUnsafePattern(pattern)) {
+    errors.push({
+      field: patternField,
+      code: 'unsafe_pattern',
+      message: `${patternField} repeats a group that itself repeats without bound (like (a+)+), or uses a back-reference: such patterns can take hours on one value; write it without nesting`,
     });
   }
 

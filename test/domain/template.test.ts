@@ -7,6 +7,7 @@ import {
   standardField,
   type TemplateDefinition,
 } from '../../src/domain/template.ts';
+import { isUnsafePattern } from '../../src/domain/template.ts';
 
 const MARKDOWN = 'Gentile {{nome}}, le ricordiamo la scadenza del pagamento. '.padEnd(100, 'x');
 
@@ -215,6 +216,12 @@ describe('checkTemplateDefinition: placeholders', () => {
     [{ name: 'nome', type: 'text', pattern: 'a{2,1}' }, 'placeholders[0].pattern', 'invalid_pattern'],
     [{ name: 'nome', type: 'text', pattern: '\\p{Nope}' }, 'placeholders[0].pattern', 'invalid_pattern'],
     [{ name: 'nome', type: 'text', pattern: 'x'.repeat(201) }, 'placeholders[0].pattern', 'too_long'],
+    [{ name: 'nome', type: 'text', pattern: '(a+)+' }, 'placeholders[0].pattern', 'unsafe_pattern'],
+    [{ name: 'nome', type: 'text', pattern: '([a-z]*\\s?)*' }, 'placeholders[0].pattern', 'unsafe_pattern'],
+    [{ name: 'nome', type: 'text', pattern: '(\\d{2,})+x' }, 'placeholders[0].pattern', 'unsafe_pattern'],
+    [{ name: 'nome', type: 'text', pattern: '((ab)+c)*' }, 'placeholders[0].pattern', 'unsafe_pattern'],
+    [{ name: 'nome', type: 'text', pattern: '(a)\\1' }, 'placeholders[0].pattern', 'unsafe_pattern'],
+    [{ name: 'nome', type: 'text', pattern: '((a+)?b)+' }, 'placeholders[0].pattern', 'unsafe_pattern'],
     [{ name: 'nome', type: 'text', pattern: 5 }, 'placeholders[0].pattern', 'type'],
     [{ name: 'nome', type: 'text', description: 'd'.repeat(501) }, 'placeholders[0].description', 'too_long'],
     [{ name: 'nome', type: 'text', description: {} }, 'placeholders[0].description', 'type'],
@@ -326,5 +333,11 @@ describe('checkTemplateDefinition: texts and declarations agree', () => {
       ['subject', 'undeclared_placeholder'],
       ['placeholders[3].name', 'unused_placeholder'],
     ]);
+  });
+});
+
+describe('isUnsafePattern: the everyday patterns of enti pass', () => {
+  it.each(['[A-Z]{2}\\d{5}', '\\d{4}-\\d{2}', '(IT|SM)\\d{11}', '[\\p{L} \'-]+', '(\\d{3}\\.)?\\d+', 'TARI-(\\d{4})-[0-9]+', '[(a+)+]+'])('%s', (pattern) => {
+    expect(isUnsafePattern(pattern)).toBe(false);
   });
 });
