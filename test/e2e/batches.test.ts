@@ -4,6 +4,8 @@
  * cancel mid-batch; another ente's batches.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS, startTestGenio, type TestGenio } from '../support/genio.ts';
@@ -226,6 +228,34 @@ describe.each(DB_KINDS)('batches on %s', (db) => {
       t.sim.configure({ latencyMs: 0 });
     }
   }, 60_000);
+
+  it('cancelling tells the callback URL of the key that sent the batch, once per cancelled message', async () => {
+    const received: Array<{ message: { id: string; status: string; reason: string } }> = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { key } = await buildApiKey(t.genio.database.db, t.masterKey, t.ente, { callbackUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb` });
+      // Rows with their own later send time wait in the queue as scheduled messages.
+      const rows = [['codice_fiscale', 'oggetto', 'testo', 'data_invio']];
+      for (let i = 0; i < 5; i++) rows.push([validFiscalCode(7500 + i), 'Retta mensa febbraio', TEXT, '31/12/2099 09:00']);
+      const up = await t.upload('/api/v1/batches', { service: 'tari' }, { name: 'feb.csv', content: csv(rows) }, { authorization: `Bearer ${key}` });
+      await t.until(async () => ((await batch(up.body.id)).messages.scheduled ?? 0) === 5);
+      const c = await t.api('POST', `/api/v1/batches/${up.body.id}/cancel`, undefined, { authorization: `Bearer ${key}` });
+      expect(c.body).toMatchObject({ cancelled_messages: 5, already_sent: 0 });
+      await t.until(() => received.length === 5);
+      expect(received.map((r) => r.message.status)).toEqual(Array(5).fill('cancelled'));
+      expect(received[0].message.reason).toBe('batch cancelled by the ente');
+    } finally {
+      server.close();
+    }
+  });
 
   it("another ente's key gets 404 on every batch route", async () => {
     const up = await t.upload('/api/v1/batches', { service: 'tari', check_only: 'true' }, { name: 'a.csv', content: csv([['codice_fiscale', 'oggetto', 'testo'], [validFiscalCode(7000), 'Retta mensa gennaio', TEXT]]) });

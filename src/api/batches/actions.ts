@@ -5,6 +5,8 @@ import type { FieldError } from '../../domain/field-error.ts';
 import { parseDateTime } from '../../domain/due-date.ts';
 import { confirmBatch } from '../../store/batches/confirm.ts';
 import { cancelBatch } from '../../store/batches/cancel.ts';
+import { getApiKey } from '../../store/api-keys.ts';
+import { callbackPayload } from '../../domain/callback-payload.ts';
 import { batchMessageCounts } from '../../store/batches/read.ts';
 import { fieldErrorsFromValidation, ProblemSchema, sendProblem } from '../problems.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -86,7 +88,13 @@ export function registerBatchActions(app: FastifyInstance, deps: ApiDeps) {
       const found = await findVisibleBatch(deps, request.auth, id);
       if (!found) return sendProblem(reply, 'not_found', `No batch ${id}`);
       const now = Date.now();
-      const result = await cancelBatch(db, found.batch, now);
+      // Each cancelled message is told to the callback URL of the key that sent the batch.
+      const sender = found.batch.api_key_id ? await getApiKey(db, found.batch.api_key_id) : undefined;
+      const result = await cancelBatch(db, found.batch, now, (m) =>
+        sender?.callback_url
+          ? { apiKeyId: sender.id, payload: callbackPayload(m, found.service.code, { status: 'cancelled', reason: 'batch cancelled by the ente', at: now }) }
+          : undefined,
+      );
       if (result.kind === 'too_late') return sendProblem(reply, 'batch_not_cancellable', `Batch ${id} is ${found.batch.status}`);
       const counts = await batchMessageCounts(db, id);
       const alreadySent = GONE.reduce((n, s) => n + (counts[s as keyof typeof counts] ?? 0), 0);

@@ -5,10 +5,20 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
 import type { Batch } from './create.ts';
+import type { Message } from '../messages/accept.ts';
 
 export type BatchCancelResult = { kind: 'cancelled'; batch: Batch; cancelledMessages: number } | { kind: 'too_late'; batch: Batch };
 
-export async function cancelBatch(db: Kysely<Schema>, batch: Batch, now: number): Promise<BatchCancelResult> {
+/**
+ * `notify`: the callback to queue for each cancelled message, when the batch's API key has a
+ * callback URL (written in the same transaction, like every other status change).
+ */
+export async function cancelBatch(
+  db: Kysely<Schema>,
+  batch: Batch,
+  now: number,
+  notify?: (m: Message) => { apiKeyId: string; payload: string } | undefined,
+): Promise<BatchCancelResult> {
   return db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('batches')
@@ -24,7 +34,7 @@ export async function cancelBatch(db: Kysely<Schema>, batch: Batch, now: number)
       .set({ status: 'cancelled', due_at: null, final_at: now, updated_at: now })
       .where('batch_id', '=', batch.id)
       .where('status', 'in', ['queued', 'scheduled'])
-      .returning('id')
+      .returningAll()
       .execute();
     for (let i = 0; i < cancelled.length; i += 5000) {
       await trx
@@ -32,6 +42,11 @@ export async function cancelBatch(db: Kysely<Schema>, batch: Batch, now: number)
         .values(cancelled.slice(i, i + 5000).map((m) => ({ message_id: m.id, status: 'cancelled' as const, at: now, reason: 'batch cancelled by the ente' })))
         .execute();
     }
+    const callbacks = cancelled.flatMap((m) => {
+      const c = notify?.(m);
+      return c ? [{ api_key_id: c.apiKeyId, message_id: m.id, payload: c.payload, status: 'pending' as const, attempts: 0, due_at: now, lease_until: null, last_error: null, created_at: now }] : [];
+    });
+    for (let i = 0; i < callbacks.length; i += 2000) await trx.insertInto('callbacks').values(callbacks.slice(i, i + 2000)).execute();
     return { kind: 'cancelled', batch: updated, cancelledMessages: cancelled.length };
   });
 }
