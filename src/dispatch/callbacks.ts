@@ -34,7 +34,7 @@ export interface CallbackDeps {
 }
 
 async function deliverOne(deps: CallbackDeps, cb: Callback): Promise<void> {
-  const target = deps.directory.callbackFor(cb.api_key_id);
+  const target = await deps.directory.callbackFor(cb.api_key_id);
   const attempts = cb.attempts + 1;
   const giveUpOr = (delayMs: number) => (attempts >= CALLBACK_MAX_ATTEMPTS ? null : deps.clock() + delayMs);
   if (!target) {

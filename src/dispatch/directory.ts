@@ -32,8 +32,17 @@ export class Directory {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  private refreshing: Promise<void> | null = null;
+  private keyIds = new Set<string>();
+
+  /** Reloads when stale (or when forced); callers asking at the same time share one load. */
   async refresh(force = false): Promise<void> {
     if (!force && this.clock() - this.loadedAt < this.refreshMs) return;
+    this.refreshing ??= this.load().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
     const db = this.database.db;
     const [services, keys, accounts] = await Promise.all([listServices(db), listApiKeys(db), listIoAccounts(db)]);
     const next = new Map<string, ServiceEntry>();
@@ -44,6 +53,7 @@ export class Directory {
       next.set(s.id, { service: s, keys: same ? prior.keys : serviceKeys(this.masterKey, s) });
     }
     const cbs = new Map<string, CallbackTarget>();
+    this.keyIds = new Set(keys.map((k) => k.id));
     for (const k of keys) {
       if (k.callback_url && k.callback_secret_enc) cbs.set(k.id, { url: k.callback_url, secret: decryptSecret(this.masterKey, k.callback_secret_enc) });
     }
@@ -58,8 +68,20 @@ export class Directory {
     return this.byId.get(id);
   }
 
-  callbackFor(apiKeyId: string | null): CallbackTarget | undefined {
-    return apiKeyId ? this.callbacks.get(apiKeyId) : undefined;
+  /**
+   * Whether a status change of this key's message should be recorded for a callback: yes when
+   * the key has a URL, and also when the key is unknown here (made since the last load): the
+   * delivery then looks the key up again and drops the callback if it has no URL.
+   */
+  mayHaveCallback(apiKeyId: string | null): boolean {
+    return apiKeyId !== null && (this.callbacks.has(apiKeyId) || !this.keyIds.has(apiKeyId));
+  }
+
+  /** A key unknown here may have been made since the last load (by the CLI, another process): look again first. */
+  async callbackFor(apiKeyId: string | null): Promise<CallbackTarget | undefined> {
+    if (!apiKeyId) return undefined;
+    if (!this.callbacks.has(apiKeyId)) await this.refresh(true);
+    return this.callbacks.get(apiKeyId);
   }
 
   ioAccounts(): IoAccount[] {

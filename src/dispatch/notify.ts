@@ -5,6 +5,6 @@ import { callbackPayload, type StatusChange } from '../domain/callback-payload.t
 import type { DispatchContext } from './context.ts';
 
 export function notifyFor(ctx: DispatchContext, m: Pick<Message, 'id' | 'reference' | 'api_key_id'>, serviceCode: string, change: StatusChange): Notify | undefined {
-  if (!ctx.directory.callbackFor(m.api_key_id)) return undefined;
+  if (!ctx.directory.mayHaveCallback(m.api_key_id)) return undefined;
   return { apiKeyId: m.api_key_id!, payload: callbackPayload(m, serviceCode, change) };
 }

@@ -246,10 +246,11 @@ describe.each(DB_KINDS)('batches on %s', (db) => {
       const rows = [['codice_fiscale', 'oggetto', 'testo', 'data_invio']];
       for (let i = 0; i < 5; i++) rows.push([validFiscalCode(7500 + i), 'Retta mensa febbraio', TEXT, '31/12/2099 09:00']);
       const up = await t.upload('/api/v1/batches', { service: 'tari' }, { name: 'feb.csv', content: csv(rows) }, { authorization: `Bearer ${key}` });
-      await t.until(async () => ((await batch(up.body.id)).messages.scheduled ?? 0) === 5);
+      expect(up.status, JSON.stringify(up.body)).toBe(202);
+      await t.until(async () => ((await batch(up.body.id)).messages.scheduled ?? 0) === 5).catch(async (e) => { throw new Error(`${e.message}: ${JSON.stringify(await batch(up.body.id))}`); });
       const c = await t.api('POST', `/api/v1/batches/${up.body.id}/cancel`, undefined, { authorization: `Bearer ${key}` });
       expect(c.body).toMatchObject({ cancelled_messages: 5, already_sent: 0 });
-      await t.until(() => received.length === 5);
+      await t.until(() => received.length === 5).catch(async (e) => { throw new Error(`${e.message}: received ${received.length}; ${JSON.stringify(await t.genio.database.db.selectFrom("callbacks").select(["status", "attempts", "last_error", "due_at"]).execute())}`); });
       expect(received.map((r) => r.message.status)).toEqual(Array(5).fill('cancelled'));
       expect(received[0].message.reason).toBe('batch cancelled by the ente');
     } finally {

@@ -65,6 +65,19 @@ describe('callbacks', () => {
     }
   });
 
+  it('serves a key made after the workers loaded their keys (another process, the CLI) from its first message', async () => {
+    // The workers know the keys already: a message has gone through.
+    const first = await t.api('POST', '/api/v1/messages', messageBody('tari', 5), { authorization: `Bearer ${key}` });
+    await t.until(async () => (await t.api('GET', `/api/v1/messages/${first.body.id}`)).body.status === 'delivered');
+    const fresh = await buildApiKey(t.genio.database.db, t.masterKey, t.ente, { callbackUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fresh` });
+    const res = await t.api('POST', '/api/v1/messages', messageBody('tari', 6), { authorization: `Bearer ${fresh.key}` });
+    const events = await t.until(() => {
+      const mine = received.map((r) => JSON.parse(r.body)).filter((e) => e.message.id === res.body.id);
+      return mine.some((e) => e.message.status === 'delivered') ? mine : null;
+    }, 15_000);
+    expect(events.map((e) => e.message.status)).toContain('sent');
+  });
+
   it('posts the cancellation of a scheduled message', async () => {
     const later = new Date(Date.now() + 3_600_000).toISOString();
     const res = await t.api('POST', '/api/v1/messages', messageBody('tari', 3, { scheduled_at: later }), { authorization: `Bearer ${key}` });
