@@ -160,6 +160,17 @@ export function parseDateTime(raw: string): Check<Date> {
  * previous day (FACTS.md §9). Codes: `format`, `invalid_date` (e.g. 2026-02-30).
  */
 export function parseDueDate(raw: string): Check<Date> {
+  // The rows of a campaign mostly share one due date: the last answer is kept (as a number, so
+  // no caller ever shares a Date object).
+  if (lastDue && lastDue.raw === raw) return lastDue.result.ok ? { ok: true, value: new Date(lastDue.result.value) } : lastDue.result;
+  const result = parseDueDateUncached(raw);
+  lastDue = { raw, result: result.ok ? { ok: true, value: result.value.getTime() } : result };
+  return result;
+}
+
+let lastDue: { raw: string; result: Check<number> } | null = null;
+
+function parseDueDateUncached(raw: string): Check<Date> {
   const s = raw.trim();
   const plain = PLAIN_DATE.exec(s);
   if (plain) {

@@ -84,7 +84,10 @@ export async function checkBatch(deps: CheckDeps, batch: Batch, definition: Temp
     valid_rows: batch.valid_rows, invalid_rows: batch.invalid_rows, empty_rows: batch.empty_rows, duplicate_rows: batch.duplicate_rows, error_count: batch.error_count,
   };
   const chunks = deps.thread === false ? checkRows(subject, definition, maxPaymentAmount, deps.maxRows) : fromWorker(subject, definition, maxPaymentAmount, deps.maxRows);
-  const save = (c: CheckChunk) => saveCheckedChunk(deps.db, batch.id, deps.owner, { rows: c.rows, errors: c.errors, counts: c.counts, lastRow: c.lastRow, info: c.info }, deps.now(), deps.leaseMs);
+  const save = (c: CheckChunk) => {
+    const rows = c.rows.map(([row_number, fiscal_code, payload, error]) => ({ batch_id: batch.id, row_number, fiscal_code, payload, error }));
+    return saveCheckedChunk(deps.db, batch.id, deps.owner, { rows, errors: c.errors, counts: c.counts, lastRow: c.lastRow, info: c.info }, deps.now(), deps.leaseMs);
+  };
   for (;;) {
     const r = await chunks.next();
     // Not stored: the batch was cancelled, or its lease went to another checker. Stop reading.

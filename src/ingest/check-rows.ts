@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import type { MessageRules, ValidMessage } from '../domain/message-input.ts';
 import { compileTemplate, type CompiledTemplate } from '../domain/render-template.ts';
 import type { TemplateDefinition } from '../domain/template.ts';
-import type { BatchRowTable } from '../store/schema.ts';
 import type { Batch } from '../store/batches/create.ts';
 import type { CheckCounts, NewBatchError } from '../store/batches/check.ts';
 import { encodeRowPayload } from '../store/batches/row-payload.ts';
@@ -20,8 +19,11 @@ import { RowDigests } from './row-digests.ts';
 
 export type CheckedBatch = Pick<Batch, 'id' | 'source' | 'file_path' | 'created_at' | 'checked_row' | 'total_rows' | 'valid_rows' | 'invalid_rows' | 'empty_rows' | 'duplicate_rows' | 'error_count'>;
 
+/** A checked row as [row number, fiscal code, payload, error]: compact to pass between threads. */
+export type CheckedRow = [number, string | null, string | null, string | null];
+
 export interface CheckChunk {
-  rows: BatchRowTable[];
+  rows: CheckedRow[];
   errors: NewBatchError[];
   counts: CheckCounts;
   lastRow: number;
@@ -106,7 +108,7 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
     duplicate_rows: batch.duplicate_rows,
     error_count: batch.error_count,
   };
-  let rows: BatchRowTable[] = [];
+  let rows: CheckedRow[] = [];
   let errors: NewBatchError[] = [];
   let lastRow = batch.checked_row;
   let info: CheckChunk['info'] = { encoding: null, delimiter: null };
@@ -154,19 +156,19 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
         if (first === undefined) {
           if (fresh) {
             counts.valid_rows++;
-            rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.message.fiscalCode, payload: encodeRowPayload(result.message, result.data), error: null });
+            rows.push([r.row, result.message.fiscalCode, encodeRowPayload(result.message, result.data), null]);
           }
         } else if (fresh) {
           const message = `the same message for the same fiscal code as row ${first}`;
           counts.invalid_rows++;
           counts.duplicate_rows++;
           addError(r.row, { column: null, code: 'duplicate_row', message, value: null });
-          rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.message.fiscalCode, payload: null, error: message });
+          rows.push([r.row, result.message.fiscalCode, null, message]);
         }
       } else if (fresh) {
         counts.invalid_rows++;
         for (const e of result.errors) addError(r.row, e);
-        rows.push({ batch_id: batch.id, row_number: r.row, fiscal_code: result.fiscalCode?.slice(0, 32) ?? null, payload: null, error: `${result.errors[0].column ?? ''}: ${result.errors[0].message}` });
+        rows.push([r.row, result.fiscalCode?.slice(0, 32) ?? null, null, `${result.errors[0].column ?? ''}: ${result.errors[0].message}`]);
       }
       if (fresh) lastRow = r.row;
       if (++sinceChunk >= CHUNK) {
