@@ -153,6 +153,20 @@ describe.each(DB_KINDS)('batches on %s', (db) => {
     expect(m.body.template).toEqual({ id: tpl.id, version: 1 });
   }, 60_000);
 
+  it('a batch scheduled for later waits as scheduled, then goes by itself', async () => {
+    const at = new Date(Date.now() + 2500).toISOString();
+    const rows = [['codice_fiscale', 'oggetto', 'testo'], [validFiscalCode(5500), 'Retta mensa marzo', TEXT], [validFiscalCode(5501), 'Retta mensa marzo', TEXT]];
+    const up = await t.upload('/api/v1/batches', { service: 'tari', scheduled_at: at }, { name: 'marzo.csv', content: csv(rows) });
+    expect(up.status).toBe(202);
+    const waiting = await settled(up.body.id, ['scheduled', 'sending', 'done']);
+    expect(waiting.status).toBe('scheduled');
+    expect(waiting.scheduled_at).toBe(at);
+    expect(submitsFor(validFiscalCode(5500))).toBe(0);
+    await settled(up.body.id, ['done']);
+    const first = t.sim.requests().find((r) => r.operation === 'submitMessage' && (r.body as any)?.fiscal_code === validFiscalCode(5500))!;
+    expect(first.at).toBeGreaterThanOrEqual(Date.parse(at));
+  });
+
   it('takes a JSON list of messages through the same checks', async () => {
     const r = await t.api('POST', '/api/v1/batches', {
       service: 'tari',
