@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { Schema } from '../store/schema.ts';
 import type { Batch } from '../store/batches/create.ts';
-import { claimBatchToCheck } from '../store/batches/check.ts';
+import { claimBatchToCheck, giveUpLostUploads } from '../store/batches/check.ts';
 import { getService } from '../store/services.ts';
 import { getTemplate } from '../store/templates.ts';
 import { checkBatch } from './check-batch.ts';
@@ -24,13 +24,21 @@ export interface BatchCheckerDeps {
   onChecked: (batch: Batch) => void;
 }
 
+/** A batch still unchecked this long after its upload, with its file nowhere here, is given up. */
+export const LOST_AFTER_MS = 3_600_000;
+
 export class BatchChecker {
   constructor(private readonly deps: BatchCheckerDeps) {}
 
   async run(now: number): Promise<boolean> {
     const { deps } = this;
-    const batch = await claimBatchToCheck(deps.db, deps.owner, now, deps.leaseMs, (b) => b.file_path !== null && fs.existsSync(b.file_path));
-    if (!batch) return false;
+    const here = (b: Batch) => b.file_path !== null && fs.existsSync(b.file_path);
+    const batch = await claimBatchToCheck(deps.db, deps.owner, now, deps.leaseMs, here);
+    if (!batch) {
+      const lost = await giveUpLostUploads(deps.db, now, LOST_AFTER_MS, here);
+      if (lost) deps.log.warn({ batches: lost }, 'uploads whose file is gone marked invalid');
+      return false;
+    }
     const started = deps.clock();
     const service = await getService(deps.db, batch.service_id);
     const template = batch.template_id && batch.template_version ? await getTemplate(deps.db, batch.ente_id, batch.template_id, batch.template_version) : null;

@@ -11,6 +11,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGenio, type TestGenio } from '../support/genio.ts';
 import { validFiscalCode, validNoticeNumber } from '../support/factories.ts';
+import { insertBatch } from '../../src/store/batches/create.ts';
+import { newId } from '../../src/store/ids.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/batches');
 const TEXT = "Gentile contribuente, è disponibile l'avviso di pagamento della TARI 2026. Può pagarlo con pagoPA dall'app IO.";
@@ -132,6 +134,20 @@ describe('batch limits', () => {
     expect(b.problem).toBe('more than 5 rows');
     const errors = (await t.api('GET', `/api/v1/batches/${up.body.id}/errors?limit=100`)).body.items;
     expect(errors.at(-1)).toMatchObject({ row: 7, code: 'too_many_rows' });
+  });
+
+  it('gives up an upload whose file is gone, saying to upload again, instead of checking for ever', async () => {
+    const b = await insertBatch(t.genio.database.db, {
+      id: newId(), ente_id: t.ente.id, service_id: t.service.service.id, api_key_id: null, template_id: null, template_version: null, source: 'csv',
+      file_name: 'perso.csv', file_sha256: 'f'.repeat(64), file_size: 10, file_path: path.join(t.config.batchDir, 'gone.csv'), scheduled_at: null,
+      check_only: 0, send_valid_only: 0, idempotency_key: null, request_hash: null,
+    }, Date.now() - 2 * 3_600_000);
+    const after = await t.until(async () => {
+      const x = (await t.api('GET', `/api/v1/batches/${b.id}`)).body;
+      return x.status === 'checking' ? null : x;
+    });
+    expect(after.status).toBe('invalid');
+    expect(after.problem).toContain('upload it again');
   });
 
   it('refuses a file over the size limit with 413, keeping nothing', async () => {

@@ -90,3 +90,31 @@ export async function finishCheck(db: Kysely<Schema>, batchId: string, owner: st
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Batches still `checking` long after their upload whose file no process has taken: their file
+ * is gone (a wiped disk, a machine replaced). They become `invalid` with a problem that says to
+ * upload again, rather than wait for ever.
+ */
+export async function giveUpLostUploads(db: Kysely<Schema>, now: number, olderThanMs: number, fileIsHere: (b: Batch) => boolean): Promise<number> {
+  const stale = await db
+    .selectFrom('batches')
+    .selectAll()
+    .where('status', '=', 'checking')
+    .where('created_at', '<', now - olderThanMs)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+    .limit(20)
+    .execute();
+  let n = 0;
+  for (const b of stale.filter((x) => !fileIsHere(x))) {
+    const r = await db
+      .updateTable('batches')
+      .set({ status: 'invalid', problem: 'the uploaded file is no longer on the server: upload it again', checked_at: now, file_path: null, updated_at: now })
+      .where('id', '=', b.id)
+      .where('status', '=', 'checking')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    n += Number(r.numUpdatedRows);
+  }
+  return n;
+}
