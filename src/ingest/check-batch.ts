@@ -40,6 +40,12 @@ const WORKER_BOOTSTRAP = `
 const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
 const WORKER_ENTRY = new URL('./check-worker.ts', import.meta.url).href;
 
+/**
+ * The check itself failed (the worker threw or died: a file that breaks a reader, memory run
+ * out). Checking is deterministic, so trying again would fail again: the batch is given up.
+ */
+export class CheckCrashed extends Error {}
+
 /** The worker's chunks as the same generator the in-thread check gives; each pull acknowledges one. */
 async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition | null, maxPaymentAmount: number, maxRows: number): AsyncGenerator<CheckChunk, CheckEnd> {
   const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: WORKER_ENTRY, batch, definition, maxPaymentAmount, maxRows } });
@@ -51,11 +57,11 @@ async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition |
     wake?.();
   });
   worker.on('error', (err) => {
-    exited = err;
+    exited = new CheckCrashed(err.message);
     wake?.();
   });
   worker.on('exit', (code) => {
-    exited ??= code ? new Error(`the check worker stopped with code ${code}`) : null;
+    exited ??= code ? new CheckCrashed(`the check stopped (worker exit code ${code})`) : null;
     wake?.();
   });
   try {
@@ -67,7 +73,7 @@ async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition |
         wake = null;
         continue;
       }
-      if (m.type === 'error') throw Object.assign(new Error(m.message), { stack: m.stack });
+      if (m.type === 'error') throw Object.assign(new CheckCrashed(m.message), { stack: m.stack });
       if (m.type === 'end') return m.end!;
       yield m.chunk!;
       worker.postMessage('ack');

@@ -8,10 +8,10 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { Schema } from '../store/schema.ts';
 import type { Batch } from '../store/batches/create.ts';
-import { claimBatchToCheck, giveUpLostUploads } from '../store/batches/check.ts';
+import { claimBatchToCheck, finishCheck, giveUpLostUploads } from '../store/batches/check.ts';
 import { getService } from '../store/services.ts';
 import { getTemplate } from '../store/templates.ts';
-import { checkBatch } from './check-batch.ts';
+import { checkBatch, CheckCrashed } from './check-batch.ts';
 
 export interface BatchCheckerDeps {
   db: Kysely<Schema>;
@@ -42,12 +42,26 @@ export class BatchChecker {
     const started = deps.clock();
     const service = await getService(deps.db, batch.service_id);
     const template = batch.template_id && batch.template_version ? await getTemplate(deps.db, batch.ente_id, batch.template_id, batch.template_version) : null;
-    const checked = await checkBatch(
-      { db: deps.db, owner: deps.owner, leaseMs: deps.leaseMs, maxRows: deps.maxRows, now: deps.clock },
-      batch,
-      template?.definition ?? null,
-      service?.max_payment_amount ?? 0,
-    );
+    let checked: Batch | undefined;
+    try {
+      checked = await checkBatch(
+        { db: deps.db, owner: deps.owner, leaseMs: deps.leaseMs, maxRows: deps.maxRows, now: deps.clock },
+        batch,
+        template?.definition ?? null,
+        service?.max_payment_amount ?? 0,
+      );
+    } catch (err) {
+      if (!(err instanceof CheckCrashed)) throw err; // a database error: the lease runs out and the check resumes
+      deps.log.error({ batchId: batch.id, err: err.message, stack: err.stack }, 'batch check crashed');
+      if (batch.file_path) fs.rm(batch.file_path, { force: true }, () => {});
+      checked = await finishCheck(
+        deps.db,
+        batch.id,
+        deps.owner,
+        { status: 'invalid', problem: 'GeNIO could not read this file to the end: save it again as CSV (UTF-8) or XLSX and upload it again', warnings: null, confirmed: false },
+        deps.clock(),
+      );
+    }
     if (checked) {
       deps.log.info(
         { batchId: checked.id, status: checked.status, rows: checked.total_rows, valid: checked.valid_rows, invalid: checked.invalid_rows, ms: deps.clock() - started },

@@ -150,6 +150,24 @@ describe('batch limits', () => {
     expect(after.problem).toContain('upload it again');
   });
 
+  it('gives up a file whose check crashes (not a row error), rather than retrying it for ever', async () => {
+    const file = path.join(t.config.batchDir, 'broken.json');
+    fs.writeFileSync(file, '{"messages": [ not json');
+    const b = await insertBatch(t.genio.database.db, {
+      id: newId(), ente_id: t.ente.id, service_id: t.service.service.id, api_key_id: null, template_id: null, template_version: null, source: 'json',
+      file_name: null, file_sha256: 'e'.repeat(64), file_size: 10, file_path: file, scheduled_at: null,
+      check_only: 0, send_valid_only: 0, idempotency_key: null, request_hash: null,
+    });
+    const after = await t.until(async () => {
+      const x = (await t.api('GET', `/api/v1/batches/${b.id}`)).body;
+      return x.status === 'checking' ? null : x;
+    });
+    expect(after.status).toBe('invalid');
+    expect(after.problem).toContain('could not read this file');
+    expect(t.logs.join('')).toContain('batch check crashed');
+    await t.until(() => !fs.existsSync(file));
+  });
+
   it('refuses a file over the size limit with 413, keeping nothing', async () => {
     const up = await t.upload('/api/v1/batches', { service: 'tari' }, { name: 'big.csv', content: 'codice_fiscale;oggetto;testo\n' + 'x'.repeat(5000) });
     expect(up.status).toBe(413);
