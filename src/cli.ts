@@ -17,6 +17,9 @@ import {
   listEntiCommand,
   listServicesCommand,
   revokeApiKeyCommand,
+  grantCommand,
+  revokeCommand,
+  listUsersCommand,
 } from './admin/commands.ts';
 import { USAGE } from './cli/usage.ts';
 import { DEFAULT_DATABASE_URL, migrateCommand } from './cli/migrate.ts';
@@ -59,6 +62,9 @@ const ADMIN: Record<string, AdminCommand> = {
   'list-services': { options: { ente: str }, run: (ctx, v) => listServicesCommand(ctx, v as never) },
   'list-api-keys': { options: { ente: str }, run: (ctx, v) => listApiKeysCommand(ctx, v as never) },
   'revoke-api-key': { options: {}, positional: true, run: (ctx, _v, p) => revokeApiKeyCommand(ctx, p[0]) },
+  grant: { options: { 'fiscal-code': str, ente: str, role: str, name: str }, run: (ctx, v) => grantCommand(ctx, v as never) },
+  revoke: { options: { 'fiscal-code': str, ente: str, admin: flag }, run: (ctx, v) => revokeCommand(ctx, v as never) },
+  'list-users': { options: { ente: str }, run: (ctx, v) => listUsersCommand(ctx, v as never) },
 };
 
 /** parseArgs with its errors (unknown option, missing value) turned into usage errors. */

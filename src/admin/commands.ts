@@ -3,3 +3,4 @@ export { createEnteCommand, listEntiCommand, ENTE_MODES, type CreateEnteOptions 
 export { createServiceCommand, listServicesCommand, defaultIoAccount, type CreateServiceOptions } from './service-commands.ts';
 export { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand, type CreateApiKeyOptions } from './api-key-commands.ts';
 export { withAdminDatabase, type AdminContext } from './context.ts';
+export { grantCommand, revokeCommand, listUsersCommand, ROLES, type GrantOptions } from './user-commands.ts';

@@ -4,6 +4,7 @@
  * UsageError: an operator fixing a long command line should not have to run it five times.
  */
 import { checkOrganizationFiscalCode } from '../domain/organization-fiscal-code.ts';
+import { checkFiscalCode } from '../domain/fiscal-code.ts';
 import { AMOUNT_MAX } from '../domain/limits.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
 import { UsageError } from './errors.ts';
@@ -59,6 +60,14 @@ export class OptionChecker {
     const v = this.required(option, raw, "the ente's 11-digit fiscal code");
     if (v === undefined) return undefined;
     const check = checkOrganizationFiscalCode(v);
+    return check.ok ? check.value : this.problem(option, check.message);
+  }
+
+  /** A person's fiscal code (`TINIT-` prefix accepted, as identity providers send it), checked. */
+  personFiscalCode(option: string, raw: string | undefined): string | undefined {
+    const v = this.required(option, raw, "the person's fiscal code");
+    if (v === undefined) return undefined;
+    const check = checkFiscalCode(v.replace(/^TINIT-/i, ''));
     return check.ok ? check.value : this.problem(option, check.message);
   }
 

@@ -25,6 +25,12 @@ Administration (database from GENIO_DATABASE_URL, migrated first)
   admin list-services [--ente <fiscal code>]
   admin list-api-keys [--ente <fiscal code>]
   admin revoke-api-key <id or prefix>
+  admin grant --fiscal-code <person> --role viewer|sender|manager --ente <fiscal code> [--name <name>]
+  admin grant --fiscal-code <person> --role admin [--name <name>]
+                        who may use the web UI: a role per ente (granting again replaces it),
+                        or admin of the whole aggregator
+  admin revoke --fiscal-code <person> --ente <fiscal code> | --admin
+  admin list-users [--ente <fiscal code>]
 
 Acting as an ente, through the API (GENIO_URL default http://localhost:3000; GENIO_API_KEY,
 default the demo key npm start wrote in ./data)

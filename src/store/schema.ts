@@ -230,6 +230,25 @@ export interface BatchErrorTable {
   value: string | null;
 }
 
+export interface UserTable {
+  id: string;
+  /** As the identity provider asserts it (`TINIT-` prefix removed), upper case. */
+  fiscal_code: string;
+  name: string | null;
+  created_at: number;
+  last_login_at: number | null;
+}
+
+export type UserRole = 'viewer' | 'sender' | 'manager' | 'admin';
+
+export interface UserRoleTable {
+  user_id: string;
+  /** The ente, or '*' for an admin of the whole aggregator. */
+  ente_id: string;
+  role: UserRole;
+  granted_at: number;
+}
+
 export interface Schema {
   enti: EnteTable;
   io_accounts: IoAccountTable;
@@ -245,4 +264,6 @@ export interface Schema {
   batches: BatchTable;
   batch_rows: BatchRowTable;
   batch_errors: BatchErrorTable;
+  users: UserTable;
+  user_roles: UserRoleTable;
 }
