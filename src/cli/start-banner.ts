@@ -2,7 +2,7 @@
  * What `npm start` prints once GeNIO is up: plain lines a newcomer can act on at once (where it
  * runs, the demo key, a curl to paste), without reading the README first.
  */
-import { DEMO_CITIZENS, DEMO_MESSAGE, DEMO_RECIPIENT, type DemoState } from '../admin/demo.ts';
+import { DEMO_CITIZENS, DEMO_MESSAGE, DEMO_RECIPIENT, DEMO_SERVICE_CODE, type DemoState } from '../admin/demo.ts';
 
 export interface BannerInput {
   url: string;
@@ -47,6 +47,10 @@ export function startBanner(b: BannerInput): string[] {
     'Read it back (put the "id" of the answer in place of <id>):',
     '',
     `  curl -s ${b.url}/api/v1/messages/<id> -H ${auth}`,
+    '',
+    'Send a whole file (CSV or XLSX: codice_fiscale;oggetto;testo, one row a message):',
+    '',
+    `  npm run genio -- send --service ${DEMO_SERVICE_CODE} --file <file.csv>`,
     '',
     `Demo citizens in the IO simulator${usesSimulator ? '' : ' (for sandbox keys)'}:`,
     `  ${DEMO_RECIPIENT}  on IO: the message is delivered (so is any other valid code)`,

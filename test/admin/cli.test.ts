@@ -327,6 +327,7 @@ describe('genio commands', () => {
     expect(fs.statSync(path.join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(path.join(dataDir, 'master.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
     for (const c of DEMO_CITIZENS) expect(out).toContain(c.fiscalCode);
+    expect(out).toContain('npm run genio -- send --service demo --file <file.csv>');
 
     // Do what the printed curl says.
     const curl = /curl -s -X POST (\S+) -H '([^']*)' -H '([^']*)' -d '((?:[^']|'\\'')*)'\s*$/m.exec(out);
