@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { ApiKeyTable, Schema } from './schema.ts';
 import { newId } from './ids.ts';
+import { ShortCache } from './short-cache.ts';
 import { encryptSecret, newApiKey, newCallbackSecret, sha256Hex } from './secrets.ts';
 
 export type ApiKey = ApiKeyTable;
@@ -41,14 +42,17 @@ export async function createApiKey(
   return { apiKey, key, callbackSecret };
 }
 
+/**
+ * How long a found key is reused without asking the database. A key revoked through this process
+ * stops at once; one revoked by another process (the CLI, another GeNIO) within this time.
+ */
+export const KEY_CACHE_MS = 1000;
+const liveKeys = new ShortCache<ApiKey>(KEY_CACHE_MS);
+
 /** The live key with this value, or undefined (unknown or revoked). */
 export async function findApiKeyByValue(db: Kysely<Schema>, key: string): Promise<ApiKey | undefined> {
-  return db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('key_hash', '=', sha256Hex(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const hash = sha256Hex(key);
+  return liveKeys.get(db, hash, () => db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst());
 }
 
 export async function touchApiKey(db: Kysely<Schema>, id: string, now = Date.now()): Promise<void> {
@@ -73,6 +77,7 @@ export async function revokeApiKey(db: Kysely<Schema>, idOrPrefix: string, now =
     .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  liveKeys.clear(db);
   return Number(res.numUpdatedRows);
 }
 

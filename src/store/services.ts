@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema, ServiceTable } from './schema.ts';
 import { newId } from './ids.ts';
+import { ShortCache } from './short-cache.ts';
 import { decryptSecret, encryptSecret } from './secrets.ts';
 import { ensureIoAccount } from './io-accounts.ts';
 
@@ -41,8 +42,11 @@ export async function createService(db: Kysely<Schema>, masterKey: Buffer, input
   return service;
 }
 
+/** Services change rarely (created, or their key switched): a found one is reused for a second. */
+const byCode = new ShortCache<Service>(1000);
+
 export async function findServiceByCode(db: Kysely<Schema>, enteId: string, code: string): Promise<Service | undefined> {
-  return db.selectFrom('services').selectAll().where('ente_id', '=', enteId).where('code', '=', code).executeTakeFirst();
+  return byCode.get(db, `${enteId}\u0000${code}`, () => db.selectFrom('services').selectAll().where('ente_id', '=', enteId).where('code', '=', code).executeTakeFirst());
 }
 
 export async function listServices(db: Kysely<Schema>, enteId?: string): Promise<Service[]> {
@@ -66,9 +70,11 @@ export async function switchToSecondaryKey(db: Kysely<Schema>, serviceId: string
     .set({ key_in_use: 'secondary', flagged_reason: reason, flagged_at: now })
     .where('id', '=', serviceId)
     .execute();
+  byCode.clear(db);
 }
 
 /** Raises the alert on a service (both keys refused, or another problem an operator must fix). */
 export async function flagService(db: Kysely<Schema>, serviceId: string, reason: string, now = Date.now()): Promise<void> {
   await db.updateTable('services').set({ flagged_reason: reason, flagged_at: now }).where('id', '=', serviceId).execute();
+  byCode.clear(db);
 }

@@ -1,6 +1,7 @@
 /** One ente never sees nor uses another's data: every route, with a key of ente A on ente B's things. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_KINDS, startTestGenio, type TestGenio } from '../support/genio.ts';
+import { openDatabase } from '../../src/store/db.ts';
 import { buildApiKey, buildEnte, buildService, messageBody, validFiscalCode } from '../support/factories.ts';
 
 describe.each(DB_KINDS)('tenant isolation on %s', (db) => {
@@ -75,5 +76,22 @@ describe.each(DB_KINDS)('tenant isolation on %s', (db) => {
     expect((await t.api('GET', '/api/v1/messages', undefined, { authorization: `Bearer ${k.key}` })).status).toBe(200);
     await revokeApiKey(t.genio.database.db, k.id);
     expect((await t.api('GET', '/api/v1/messages', undefined, { authorization: `Bearer ${k.key}` })).status).toBe(401);
+  });
+
+  it('a key revoked by another process (the CLI) stops within a second', async () => {
+    const { revokeApiKey, KEY_CACHE_MS } = await import('../../src/store/api-keys.ts');
+    const k = await buildApiKey(t.genio.database.db, t.masterKey, t.ente);
+    const auth = { authorization: `Bearer ${k.key}` };
+    expect((await t.api('GET', '/api/v1/messages', undefined, auth)).status).toBe(200);
+    // Another handle on the same database, as the CLI would open.
+    const elsewhere = await openDatabase(t.config.databaseUrl);
+    try {
+      await revokeApiKey(elsewhere.db, k.id);
+    } finally {
+      await elsewhere.close();
+    }
+    const revokedAt = Date.now();
+    await t.until(async () => (await t.api('GET', '/api/v1/messages', undefined, auth)).status === 401, 5000);
+    expect(Date.now() - revokedAt).toBeLessThanOrEqual(KEY_CACHE_MS + 500);
   });
 });
