@@ -1,3 +1,4 @@
+import { isAbsent, jsonType } from './json-value.ts';
 import { parseDateTime, parseDueDate, toIoTimestamp } from './due-date.ts';
 import type { Check, FieldError } from './field-error.ts';
 import { checkFiscalCode } from './fiscal-code.ts';
@@ -58,16 +59,6 @@ export interface MessageRules {
 /** How far in the past `scheduled_at` may be, to absorb clock skew and form-filling time. */
 const SCHEDULE_TOLERANCE_MS = 60_000;
 
-/** JSON-ish name of a value's type, for "wrong type" messages. */
-function jsonType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
-}
-
-function isAbsent(v: unknown): boolean {
-  return v === undefined || v === null;
-}
 
 /** Collects errors for one validation run; every rule reports here instead of returning early. */
 class Errors {

@@ -1,3 +1,4 @@
+import { isAbsent, jsonType } from './json-value.ts';
 import type { FieldError } from './field-error.ts';
 import { MARKDOWN_MAX, SUBJECT_MAX } from './limits.ts';
 
@@ -179,15 +180,6 @@ export function isUnsafePattern(pattern: string): boolean {
   return false;
 }
 
-function jsonType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
-}
-
-function isAbsent(v: unknown): boolean {
-  return v === undefined || v === null;
-}
 
 /** An optional string where empty means absent (forms cannot send null). Undefined after an error. */
 function optionalText(errors: FieldError[], field: string, v: unknown, max: number): string | null | undefined {

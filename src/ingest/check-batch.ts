@@ -92,11 +92,7 @@ async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition |
 
 /** Checks (or goes on checking) a batch this process holds; returns it in its new status. */
 export async function checkBatch(deps: CheckDeps, batch: Batch, definition: TemplateDefinition | null, maxPaymentAmount: number): Promise<Batch | undefined> {
-  const subject: CheckedBatch = {
-    id: batch.id, source: batch.source, file_path: batch.file_path, created_at: batch.created_at, checked_row: batch.checked_row, total_rows: batch.total_rows,
-    valid_rows: batch.valid_rows, invalid_rows: batch.invalid_rows, empty_rows: batch.empty_rows, duplicate_rows: batch.duplicate_rows, error_count: batch.error_count,
-  };
-  const chunks = deps.thread === false ? checkRows(subject, definition, maxPaymentAmount, deps.maxRows) : fromWorker(subject, definition, maxPaymentAmount, deps.maxRows);
+  const chunks = deps.thread === false ? checkRows(batch, definition, maxPaymentAmount, deps.maxRows) : fromWorker(batch, definition, maxPaymentAmount, deps.maxRows);
   const save = (c: CheckChunk) => {
     const rows = c.rows.map(([row_number, fiscal_code, payload, error]) => ({ batch_id: batch.id, row_number, fiscal_code, payload, error }));
     return saveCheckedChunk(deps.db, batch.id, deps.owner, { rows, errors: c.errors, counts: c.counts, lastRow: c.lastRow, info: c.info }, deps.now(), deps.leaseMs);
@@ -125,6 +121,7 @@ function outcome(batch: Batch, counts: CheckCounts, problem: string | null, warn
   return { status: later ? ('scheduled' as const) : ('queued' as const), problem: null, warnings: warningsJson, confirmed: true };
 }
 
-function removeFile(batch: Batch): void {
+/** The uploaded file is not needed once the check is over, whatever its end. */
+export function removeFile(batch: Pick<Batch, 'file_path'>): void {
   if (batch.file_path) fs.rm(batch.file_path, { force: true }, () => {});
 }

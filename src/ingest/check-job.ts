@@ -11,7 +11,7 @@ import type { Batch } from '../store/batches/create.ts';
 import { claimBatchToCheck, finishCheck, giveUpLostUploads } from '../store/batches/check.ts';
 import { getService } from '../store/services.ts';
 import { getTemplate } from '../store/templates.ts';
-import { checkBatch, CheckCrashed } from './check-batch.ts';
+import { checkBatch, CheckCrashed, removeFile } from './check-batch.ts';
 
 export interface BatchCheckerDeps {
   db: Kysely<Schema>;
@@ -53,7 +53,7 @@ export class BatchChecker {
     } catch (err) {
       if (!(err instanceof CheckCrashed)) throw err; // a database error: the lease runs out and the check resumes
       deps.log.error({ batchId: batch.id, err: err.message, stack: err.stack }, 'batch check crashed');
-      if (batch.file_path) fs.rm(batch.file_path, { force: true }, () => {});
+      removeFile(batch);
       checked = await finishCheck(
         deps.db,
         batch.id,

@@ -4,7 +4,6 @@
  * row is stored or sent twice, none is skipped, and IO sees no duplicate but those marked as
  * possibly in flight at the kill.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,28 +15,7 @@ import { openDatabase } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { DB_KINDS, freshDatabaseUrl } from '../support/genio.ts';
 import { buildApiKey, buildEnte, buildService, validFiscalCode } from '../support/factories.ts';
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<unknown>;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/child-genio.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((r) => proc.on('exit', r));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1], exited });
-    });
-    proc.stderr!.on('data', () => {});
-    proc.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
-    setTimeout(() => reject(new Error('child did not start')), 20_000);
-  });
-}
+import { startChild, type Child } from '../support/child-process.ts';
 
 const TEXT = "Gentile contribuente, è disponibile l'avviso di pagamento della TARI 2026. Può pagarlo con pagoPA dall'app IO.";
 

@@ -4,7 +4,6 @@
  * no duplicate but those the survivor marked as possibly in flight. SIGTERM lets in-flight calls
  * finish and exits cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -13,28 +12,7 @@ import { openDatabase } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { DB_KINDS, freshDatabaseUrl } from '../support/genio.ts';
 import { buildApiKey, buildEnte, buildService, messageBody } from '../support/factories.ts';
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<{ code: number | null; signal: string | null }>;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/support/child-genio.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1], exited });
-    });
-    proc.stderr!.on('data', () => {});
-    proc.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
-    setTimeout(() => reject(new Error('child did not start')), 20_000);
-  });
-}
+import { startChild, type Child } from '../support/child-process.ts';
 
 describe.each(DB_KINDS)('crash safety on %s', (db) => {
   let sim: IoSimulator;

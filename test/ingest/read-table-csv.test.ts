@@ -1,10 +1,11 @@
+import { allRows, tableError } from '../support/tables.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTable, TableError, type Table, type TableRow } from '../../src/ingest/read-table.ts';
+import { openTable, type TableRow } from '../../src/ingest/read-table.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/batches', import.meta.url));
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -19,21 +20,6 @@ function tempFile(name: string, content: string | Buffer): string {
   return file;
 }
 
-async function allRows(table: Table): Promise<TableRow[]> {
-  const rows: TableRow[] = [];
-  for await (const r of table.rows) rows.push(r);
-  return rows;
-}
-
-/** The TableError that `work` rejects with (fails the test if it resolves or throws something else). */
-async function tableError(work: Promise<unknown>): Promise<TableError> {
-  const err = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TableError);
-  return err as TableError;
-}
 
 describe('openTable, CSV', () => {
   it('reads Italian Excel CSV: Windows-1252, `;`, CRLF, accents, € and quoted `;`', async () => {

@@ -1,10 +1,11 @@
+import { allRows, tableError } from '../support/tables.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openTable, TableError, type Table, type TableRow } from '../../src/ingest/read-table.ts';
+import { openTable } from '../../src/ingest/read-table.ts';
 import { sharedStringsFirstXlsx, zip } from '../fixtures/batches/make-fixtures.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/batches', import.meta.url));
@@ -13,20 +14,6 @@ const fixture = (name: string) => path.join(FIXTURES, name);
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-read-xlsx-'));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
-async function allRows(table: Table): Promise<TableRow[]> {
-  const rows: TableRow[] = [];
-  for await (const r of table.rows) rows.push(r);
-  return rows;
-}
-
-async function tableError(work: Promise<unknown>): Promise<TableError> {
-  const err = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TableError);
-  return err as TableError;
-}
 
 /** Accented text dense enough that every 16 KB inflate chunk boundary is likely to cut a character. */
 const accented = (i: number) => `Niccolò D'Aquino, Società Àgape: è già più ${'àèìòù€'.repeat(4)} ${i}`;

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { maskFiscalCode } from '../../domain/fiscal-code.ts';
 import type { Batch } from '../../store/batches/create.ts';
 import { getBatch, listBatchErrors, listBatchRows, listBatches, type RowStatus } from '../../store/batches/read.ts';
-import { getService, type Service } from '../../store/services.ts';
+import { getService, listServices, type Service } from '../../store/services.ts';
 import { mayUseService, type ApiAuth } from '../auth.ts';
 import { ProblemSchema, sendProblem } from '../problems.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -57,9 +57,10 @@ export function registerReadBatches(app: FastifyInstance, deps: ApiDeps) {
     async (request) => {
       const { limit = 100, cursor } = request.query as { limit?: number; cursor?: string };
       const batches = await listBatches(db, request.auth.enteId, { serviceIds: request.auth.serviceIds, before: cursor, limit: Math.min(limit, 100) });
+      const services = new Map((await listServices(db, request.auth.enteId)).map((x) => [x.id, x]));
       const items = [];
       for (const b of batches) {
-        const service = await getService(db, b.service_id);
+        const service = services.get(b.service_id);
         if (service) items.push(await presentBatch(deps, b, service));
       }
       return { items, next_cursor: batches.length === Math.min(limit, 100) ? batches[batches.length - 1].id : null };
