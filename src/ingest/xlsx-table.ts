@@ -188,17 +188,27 @@ async function* firstSheetRows(filePath: string): AsyncGenerator<SheetRow> {
   }
 }
 
+/**
+ * Destroys a spooled sheet's stream unread. Its file may be deleted by exceljs before the stream
+ * has even opened it: the late ENOENT must not become an uncaught exception (in the check worker
+ * it would fail a good batch).
+ */
+function discard(stream: Readable): void {
+  stream.on('error', () => {});
+  stream.destroy();
+}
+
 /** Stops exceljs's generators and lets exceljs delete its temp files. */
 async function release(sheets: AsyncGenerator<SheetReader>, sheet: SheetReader | undefined, rows: AsyncIterator<ExcelJS.Row> | undefined): Promise<void> {
   await rows?.return?.(undefined).catch(() => {});
   if (sheet && sheet.iterator instanceof Readable) {
     // Spooled: the zip is already read to its end, and the rest of exceljs's loop only
     // deletes temp files (and opens the other sheets' ones, destroyed here unread).
-    sheet.iterator.destroy();
+    discard(sheet.iterator);
     for (;;) {
       const next = await sheets.next().catch(() => ({ done: true as const, value: undefined }));
       if (next.done) break;
-      if (next.value.iterator instanceof Readable) next.value.iterator.destroy();
+      if (next.value.iterator instanceof Readable) discard(next.value.iterator);
     }
   } else {
     // Streamed straight from the zip (shared strings came first), or never started.
