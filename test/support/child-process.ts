@@ -12,13 +12,14 @@ export function startChild(env: Record<string, string>): Promise<Child> {
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   return new Promise((resolve, reject) => {
     let out = '';
+    let err = '';
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = /READY (\S+)/.exec(out);
       if (m) resolve({ proc, url: m[1], exited });
     });
-    proc.stderr!.on('data', () => {});
-    proc.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}`)));
+    proc.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
+    proc.on('exit', (code) => reject(new Error(`child exited early (${code}): ${out}\n${err}`)));
     setTimeout(() => reject(new Error('child did not start')), 20_000);
   });
 }
