@@ -39,6 +39,25 @@ export interface Config {
   sandbox: boolean;
   /** Run the delivery workers in this process. */
   workers: boolean;
+  web: WebConfig;
+}
+
+/** The web UI: where it is reached, who logs people in, how long a session lasts. */
+export interface WebConfig {
+  /** The address people type: the OpenID Connect redirect and cookie security follow from it. */
+  publicUrl: string;
+  /** The identity provider (a SPID / CIE / CNS broker); null: the web UI shows how to configure one. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; scopes: string; acrValues: string | null } | null;
+  /** Serve the built-in test identity provider at /idp and log in through it. */
+  localIdp: boolean;
+  /** Allow the local identity provider with NODE_ENV=production (never for real users). */
+  localIdpInProduction: boolean;
+  /** Lowest SPID/CIE level (1–3) accepted; 0 accepts any, even a provider that sends no level. */
+  minLevel: number;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  /** Who a person without a role should ask, shown on the "no access" page. */
+  supportContact: string;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +83,56 @@ export function parseBudget(raw: string): Config['ioBudget'] | undefined {
 }
 
 type Env = Record<string, string | undefined>;
+
+interface Readers {
+  str(name: string, def: string): string;
+  int(name: string, def: number, min?: number): number;
+  duration(name: string, def: string): number;
+  bool(name: string, def: boolean): boolean;
+  errors: string[];
+}
+
+/** The local identity provider's client: fixed, since GeNIO is both ends of it. */
+export const LOCAL_IDP_CLIENT = { clientId: 'genio-web', clientSecret: 'genio-local-idp-secret-not-for-production' };
+
+function webConfig(env: Env, r: Readers): WebConfig {
+  const port = r.int('GENIO_PORT', 3000);
+  const publicUrl = r.str('GENIO_PUBLIC_URL', `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicUrl)) r.errors.push(`GENIO_PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+  const localIdp = r.bool('GENIO_LOCAL_IDP', false);
+  const issuer = env.GENIO_OIDC_ISSUER?.trim();
+  let oidc: WebConfig['oidc'] = null;
+  const scopes = r.str('GENIO_OIDC_SCOPES', 'openid profile');
+  const acrValues = env.GENIO_OIDC_ACR_VALUES?.trim() || null;
+  if (issuer) {
+    const clientId = env.GENIO_OIDC_CLIENT_ID?.trim();
+    const clientSecret = env.GENIO_OIDC_CLIENT_SECRET?.trim();
+    if (!/^https?:\/\/\S+$/.test(issuer)) r.errors.push(`GENIO_OIDC_ISSUER must be the provider's http(s) URL (got "${issuer}")`);
+    if (!clientId) r.errors.push('GENIO_OIDC_CLIENT_ID is required with GENIO_OIDC_ISSUER');
+    if (!clientSecret) r.errors.push('GENIO_OIDC_CLIENT_SECRET is required with GENIO_OIDC_ISSUER');
+    if (localIdp) r.errors.push('GENIO_LOCAL_IDP=on and GENIO_OIDC_ISSUER exclude each other: choose one identity provider');
+    oidc = { issuer: issuer.replace(/\/+$/, ''), clientId: clientId ?? '', clientSecret: clientSecret ?? '', scopes, acrValues };
+  } else if (localIdp) {
+    oidc = { issuer: `${publicUrl}/idp`, ...LOCAL_IDP_CLIENT, scopes: 'openid profile fiscal_number', acrValues };
+  }
+  if (!scopes.split(/\s+/).includes('openid')) r.errors.push(`GENIO_OIDC_SCOPES must include openid (got "${scopes}")`);
+  const minLevelRaw = r.str('GENIO_OIDC_MIN_LEVEL', '2');
+  const minLevel = Number(minLevelRaw);
+  if (!['0', '1', '2', '3'].includes(minLevelRaw)) r.errors.push(`GENIO_OIDC_MIN_LEVEL must be 1, 2 or 3 (0: no check) (got "${minLevelRaw}")`);
+  const sessionIdleMs = r.duration('GENIO_SESSION_IDLE', '30m');
+  const sessionMaxMs = r.duration('GENIO_SESSION_MAX', '12h');
+  if (sessionIdleMs > sessionMaxMs) r.errors.push('GENIO_SESSION_IDLE must not be longer than GENIO_SESSION_MAX');
+  return {
+    publicUrl,
+    oidc,
+    localIdp,
+    localIdpInProduction: r.bool('GENIO_LOCAL_IDP_IN_PRODUCTION', false),
+    minLevel: Number.isInteger(minLevel) ? minLevel : 2,
+    sessionIdleMs,
+    sessionMaxMs,
+    supportContact: r.str('GENIO_SUPPORT_CONTACT', "l'amministratore di GeNIO del tuo ente"),
+  };
+}
 
 /** Reads the configuration; throws a ConfigError listing every bad variable at once. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
@@ -139,6 +208,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: str('GENIO_LOG_LEVEL', 'info'),
     sandbox: bool('GENIO_SANDBOX', true),
     workers: bool('GENIO_WORKERS', true),
+    web: webConfig(env, { str, int, duration, bool, errors }),
     ...overrides,
   };
   if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);

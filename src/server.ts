@@ -21,6 +21,8 @@ import { checkProfile } from './dispatch/check-profile.ts';
 import { BatchFeeder } from './dispatch/batch-feeder.ts';
 import { BatchChecker } from './ingest/check-job.ts';
 import { buildApi } from './api/app.ts';
+import { isBrowserRequest, registerWeb, sendWebNotFound } from './web/app.ts';
+import { purgeWebSessions } from './store/web-sessions.ts';
 import { registerServicesInSimulator } from './admin/simulator-services.ts';
 import type { Output } from './admin/output.ts';
 
@@ -51,6 +53,9 @@ export interface StartOptions {
 
 export async function startGenio(config: Config, opts: StartOptions = {}): Promise<Genio> {
   if (!config.masterKey) throw new Error('GENIO_MASTER_KEY is required: 64 hex characters (openssl rand -hex 32)');
+  if (config.web.localIdp && process.env.NODE_ENV === 'production' && !config.web.localIdpInProduction) {
+    throw new Error('GENIO_LOCAL_IDP=on lets anyone log in as a test citizen: refused with NODE_ENV=production (set GENIO_LOCAL_IDP_IN_PRODUCTION=yes only for a test installation)');
+  }
   const masterKey = config.masterKey;
   const log = opts.log ?? createLogger(config.logLevel);
   const database = await openDatabase(config.databaseUrl);
@@ -106,6 +111,7 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       // The sandbox simulator learns every service with its keys and payment maximum, so a sandbox
       // key behaves as the real service would at IO (IO's default maximum refuses every payment).
       ...(sandbox ? [{ name: 'sandbox-services', intervalMs: 5000, run: async () => void (await registerServicesInSimulator(database.db, masterKey, sandbox!, logOutput(log))) }] : []),
+      { name: 'purge-web-sessions', intervalMs: 600_000, run: async (now) => void (await purgeWebSessions(database.db, config.web.sessionIdleMs, now)) },
       { name: 'check-batches', intervalMs: 500, run: (now) => checker.run(now) },
       { name: 'feed-batches', intervalMs: 250, run: (now) => feeder.run(now) },
       { name: 'deliver-callbacks', intervalMs: 500, run: async () => {
@@ -130,7 +136,20 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       checkProfile: (service, fiscalCode, isSandbox) => checkProfile(ctx, service, fiscalCode, isSandbox),
     },
     log,
+    { notFound: (request, reply) => isBrowserRequest(request) && (sendWebNotFound(request, reply), true) },
   );
+  await registerWeb(api, {
+    database,
+    config: config.web,
+    masterKey,
+    log,
+    clock: ctx.clock,
+    onAccepted: () => dispatcher.wake(),
+    onBatchUploaded: () => jobs.wake('check-batches'),
+    onBatchConfirmed: () => jobs.wake('feed-batches'),
+    batches: { dir: config.batchDir, maxBytes: config.batchMaxBytes },
+    budgetOf: (account) => ctx.budgets.get(account).limits,
+  });
   // Budget gauges read the live budgets at scrape time.
   metrics.budgetSource.read = () => ctx.budgets.snapshot(ctx.clock());
 

@@ -3,7 +3,7 @@
  * /api/v1, the OpenAPI document at /openapi.json and its browsable form at /docs.
  * The server (src/server.ts) composes it with the dispatcher; tests build it the same way.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import multipart from '@fastify/multipart';
@@ -22,7 +22,12 @@ import { registerBatches } from './batches/routes.ts';
 /** Routes anyone may call; every other route must be behind authentication (test/api/auth-coverage.test.ts). */
 export const PUBLIC_ROUTES = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
 
-export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
+export interface ApiOptions {
+  /** Answers an unknown path itself (the web UI's HTML page for browsers); returns false to leave it to the API. */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+}
+
+export async function buildApi(deps: ApiDeps, log: Logger, opts: ApiOptions = {}): Promise<FastifyInstance> {
   // pino's Logger and fastify's base logger differ only in types.
 
   const app = Fastify({
@@ -33,7 +38,10 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
     genReqId: () => crypto.randomUUID(),
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => {
+    if (opts.notFound?.(request, reply)) return reply;
+    return sendProblem(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   await app.register(swagger, {
     openapi: {

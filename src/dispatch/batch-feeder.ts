@@ -67,6 +67,7 @@ export class BatchFeeder {
           enteId: batch.ente_id,
           service,
           apiKey: apiKey ? { id: apiKey.id, sandbox: apiKey.sandbox } : null,
+          userId: batch.user_id,
           message: decodeRowPayload(row.payload, render),
           priority: BATCH_PRIORITY,
           template: templateRef,

@@ -9,8 +9,9 @@ import * as m0001 from './migrations/0001-core.ts';
 import * as m0002 from './migrations/0002-retention.ts';
 import * as m0003 from './migrations/0003-templates-batches.ts';
 import * as m0004 from './migrations/0004-users.ts';
+import * as m0005 from './migrations/0005-web-sessions.ts';
 
-const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002, '0003-templates-batches': m0003, '0004-users': m0004 } as const;
+const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002, '0003-templates-batches': m0003, '0004-users': m0004, '0005-web-sessions': m0005 } as const;
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
 

@@ -4,6 +4,7 @@
  */
 import type { Generated } from 'kysely';
 import type { MessageStatus } from '../domain/statuses.ts';
+import type { UserRole } from '../domain/permissions.ts';
 
 export interface EnteTable {
   id: string;
@@ -63,6 +64,8 @@ export interface MessageTable {
   service_id: string;
   io_account: string;
   api_key_id: string | null;
+  /** The web UI user who sent it (null: sent with an API key). */
+  user_id: string | null;
   sandbox: number;
   fiscal_code: string;
   subject: string;
@@ -169,6 +172,8 @@ export interface BatchTable {
   ente_id: string;
   service_id: string;
   api_key_id: string | null;
+  /** The web UI user who sent it (null: sent with an API key). */
+  user_id: string | null;
   template_id: string | null;
   template_version: number | null;
   status: BatchStatus;
@@ -239,7 +244,7 @@ export interface UserTable {
   last_login_at: number | null;
 }
 
-export type UserRole = 'viewer' | 'sender' | 'manager' | 'admin';
+export type { UserRole };
 
 export interface UserRoleTable {
   user_id: string;
@@ -247,6 +252,22 @@ export interface UserRoleTable {
   ente_id: string;
   role: UserRole;
   granted_at: number;
+}
+
+export interface WebSessionTable {
+  /** SHA-256 of the cookie's token: a stolen database does not give live sessions. */
+  id: string;
+  user_id: string;
+  /** SPID/CIE level of the login (1–3; 0 unknown). */
+  level: number;
+  acr: string | null;
+  /** The provider's ID token, encrypted: sent back as id_token_hint at logout. */
+  id_token: string | null;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end, whatever the activity. */
+  expires_at: number;
 }
 
 export interface Schema {
@@ -266,4 +287,5 @@ export interface Schema {
   batch_errors: BatchErrorTable;
   users: UserTable;
   user_roles: UserRoleTable;
+  web_sessions: WebSessionTable;
 }

@@ -7,11 +7,12 @@ export type Batch = BatchTable;
 export type NewBatch = Pick<
   Batch,
   'id' | 'ente_id' | 'service_id' | 'api_key_id' | 'template_id' | 'template_version' | 'source' | 'file_name' | 'file_sha256' | 'file_size' | 'file_path' | 'scheduled_at' | 'check_only' | 'send_valid_only' | 'idempotency_key' | 'request_hash'
->;
+> & { user_id?: string | null };
 
 export async function insertBatch(db: Kysely<Schema>, input: NewBatch, now = Date.now()): Promise<Batch> {
   const batch: Batch = {
     ...input,
+    user_id: input.user_id ?? null,
     status: 'checking',
     encoding: null,
     delimiter: null,

@@ -1,15 +1,20 @@
 /** Reading batches: one ente's own only, their progress, their errors and their rows with each row's fate. */
 import { sql, type Kysely } from 'kysely';
 import type { MessageStatus } from '../../domain/statuses.ts';
-import type { Schema } from '../schema.ts';
+import type { BatchStatus, Schema } from '../schema.ts';
 import type { Batch } from './create.ts';
 
 export async function getBatch(db: Kysely<Schema>, enteId: string, id: string): Promise<Batch | undefined> {
   return db.selectFrom('batches').selectAll().where('ente_id', '=', enteId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function listBatches(db: Kysely<Schema>, enteId: string, opts: { serviceIds: string[] | null; before?: string; limit: number }): Promise<Batch[]> {
+export async function listBatches(
+  db: Kysely<Schema>,
+  enteId: string,
+  opts: { serviceIds: string[] | null; before?: string; limit: number; statuses?: readonly BatchStatus[] },
+): Promise<Batch[]> {
   let q = db.selectFrom('batches').selectAll().where('ente_id', '=', enteId);
+  if (opts.statuses) q = q.where('status', 'in', opts.statuses);
   if (opts.serviceIds) q = opts.serviceIds.length ? q.where('service_id', 'in', opts.serviceIds) : q.where('id', '=', '');
   if (opts.before) q = q.where('id', '<', opts.before);
   return q.orderBy('id', 'desc').limit(opts.limit).execute();

@@ -14,6 +14,8 @@ export interface AcceptInput {
   enteId: string;
   service: { id: string; io_account: string };
   apiKey: { id: string; sandbox: number } | null;
+  /** The web UI user sending it, when not sent with an API key. */
+  userId?: string | null;
   message: ValidMessage;
   priority: number;
   /** The template version the text was rendered from. */
@@ -37,6 +39,7 @@ export function newMessageRow(input: AcceptInput, now: number): Message {
     service_id: input.service.id,
     io_account: sandbox ? SANDBOX_ACCOUNT : input.service.io_account,
     api_key_id: input.apiKey?.id ?? null,
+    user_id: input.userId ?? null,
     sandbox,
     fiscal_code: m.fiscalCode,
     subject: m.subject,

@@ -1,0 +1,10 @@
+/**
+ * The pages of an ente, each registering its routes under /ente/<code>/ (the ente scope has
+ * already checked the person's role on the ente; each page checks its action with requireAction).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from '../deps.ts';
+
+export type RegisterPage = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
+
+export const ENTE_PAGES: RegisterPage[] = [];
