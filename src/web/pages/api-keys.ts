@@ -1,0 +1,5 @@
+/** Chiavi API (to be built). */
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from '../deps.ts';
+
+export function registerApiKeyPages(_app: FastifyInstance, _deps: WebDeps): void {}

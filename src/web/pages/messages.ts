@@ -1,0 +1,5 @@
+/** Messaggi (to be built). */
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from '../deps.ts';
+
+export function registerMessagesPages(_app: FastifyInstance, _deps: WebDeps): void {}

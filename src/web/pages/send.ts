@@ -1,0 +1,5 @@
+/** Invio singolo (to be built). */
+import type { FastifyInstance } from 'fastify';
+import type { WebDeps } from '../deps.ts';
+
+export function registerSendPage(_app: FastifyInstance, _deps: WebDeps): void {}
