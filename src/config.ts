@@ -86,7 +86,6 @@ type Env = Record<string, string | undefined>;
 
 interface Readers {
   str(name: string, def: string): string;
-  int(name: string, def: number, min?: number): number;
   duration(name: string, def: string): number;
   bool(name: string, def: boolean): boolean;
   errors: string[];
@@ -95,8 +94,7 @@ interface Readers {
 /** The local identity provider's client: fixed, since GeNIO is both ends of it. */
 export const LOCAL_IDP_CLIENT = { clientId: 'genio-web', clientSecret: 'genio-local-idp-secret-not-for-production' };
 
-function webConfig(env: Env, r: Readers): WebConfig {
-  const port = r.int('GENIO_PORT', 3000);
+function webConfig(env: Env, port: number, r: Readers): WebConfig {
   const publicUrl = r.str('GENIO_PUBLIC_URL', `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicUrl)) r.errors.push(`GENIO_PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
   const localIdp = r.bool('GENIO_LOCAL_IDP', false);
@@ -181,8 +179,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const ioBaseUrl = str('GENIO_IO_BASE_URL', 'https://api.io.pagopa.it').replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s]+$/.test(ioBaseUrl)) errors.push(`GENIO_IO_BASE_URL must be an http(s) URL (got "${ioBaseUrl}")`);
 
+  const port = int('GENIO_PORT', 3000);
   const config: Config = {
-    port: int('GENIO_PORT', 3000),
+    port,
     host: str('GENIO_HOST', '0.0.0.0'),
     databaseUrl: str('GENIO_DATABASE_URL', './data/genio.sqlite'),
     ioBaseUrl,
@@ -208,7 +207,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: str('GENIO_LOG_LEVEL', 'info'),
     sandbox: bool('GENIO_SANDBOX', true),
     workers: bool('GENIO_WORKERS', true),
-    web: webConfig(env, { str, int, duration, bool, errors }),
+    web: webConfig(env, port, { str, duration, bool, errors }),
     ...overrides,
   };
   if (errors.length) throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);

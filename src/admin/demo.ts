@@ -13,6 +13,20 @@ import { AGGREGATOR_ACCOUNT } from '../store/io-accounts.ts';
 import { newId } from '../store/ids.ts';
 import { organizationCheckDigit } from '../domain/organization-fiscal-code.ts';
 import type { CitizenState } from '../io/simulator/index.ts';
+import type { UserRole } from '../domain/permissions.ts';
+import { grantRole } from '../store/users.ts';
+import { TEST_CITIZENS, citizenName } from '../local-idp/citizens.ts';
+
+/**
+ * Roles of the local identity provider's test citizens on the demo ente, so that the web UI can be
+ * tried at once: one of each role, and one person with none (who sees the "ask for access" page).
+ */
+export const DEMO_ROLES: ReadonlyArray<{ citizen: (typeof TEST_CITIZENS)[number]; role: UserRole | null }> = [
+  { citizen: TEST_CITIZENS[0], role: 'manager' },
+  { citizen: TEST_CITIZENS[1], role: 'sender' },
+  { citizen: TEST_CITIZENS[2], role: 'viewer' },
+  { citizen: TEST_CITIZENS[3], role: null },
+];
 
 export const DEMO_ENTE_NAME = 'Comune di Esempio';
 /** Any ten digits will do; the eleventh is computed so that the code passes GeNIO's own check. */
@@ -62,6 +76,7 @@ export interface DemoState {
  */
 export async function ensureDemo(database: Database, masterKey: Buffer, keyFile: string, now = Date.now()): Promise<DemoState> {
   let created = false;
+  let demoEnteId: string | null = null;
   if ((await listEnti(database.db)).length === 0) {
     await database.db.transaction().execute(async (trx) => {
       const ente = await createEnte(trx, { fiscalCode: DEMO_ENTE_FISCAL_CODE, name: DEMO_ENTE_NAME, mode: 'aggregator' }, now);
@@ -81,10 +96,14 @@ export async function ensureDemo(database: Database, masterKey: Buffer, keyFile:
         now,
       );
       const { key } = await createApiKey(trx, masterKey, { enteId: ente.id }, now);
+      demoEnteId = ente.id;
       // Written before the commit: if writing fails, no demo ente exists without its key.
       writePrivateFile(keyFile, `${key}\n`);
     });
     created = true;
+    for (const { citizen, role } of DEMO_ROLES) {
+      if (role) await grantRole(database.db, { fiscalCode: citizen.fiscalCode, name: citizenName(citizen), enteId: demoEnteId!, role }, now);
+    }
   }
   if (!fs.existsSync(keyFile)) return { created, apiKey: null, note: `no demo API key (${keyFile} does not exist)` };
   const apiKey = fs.readFileSync(keyFile, 'utf8').trim();

@@ -22,6 +22,12 @@ import { registerBatches } from './batches/routes.ts';
 /** Routes anyone may call; every other route must be behind authentication (test/api/auth-coverage.test.ts). */
 export const PUBLIC_ROUTES = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeList: ReadonlyArray<{ method: string; url: string }>;
+  }
+}
+
 export interface ApiOptions {
   /** Answers an unknown path itself (the web UI's HTML page for browsers); returns false to leave it to the API. */
   notFound?: (request: FastifyRequest, reply: FastifyReply) => boolean;
@@ -37,6 +43,12 @@ export async function buildApi(deps: ApiDeps, log: Logger, opts: ApiOptions = {}
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     genReqId: () => crypto.randomUUID(),
   });
+  // Every route of the process, as registered (the auth-coverage tests walk it).
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  app.decorate('routeList', routes);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     if (opts.notFound?.(request, reply)) return reply;

@@ -52,6 +52,8 @@ export async function startCommand(env: Env, out: Output): Promise<void> {
       GENIO_DATABASE_URL: env.GENIO_DATABASE_URL?.trim() || path.join(dataDir, 'genio.sqlite'),
       GENIO_HOST: env.GENIO_HOST?.trim() || '127.0.0.1',
       GENIO_BATCH_DIR: env.GENIO_BATCH_DIR?.trim() || path.join(dataDir, 'uploads'),
+      // The web UI logs in through the built-in test identity provider unless a real one is set.
+      GENIO_LOCAL_IDP: env.GENIO_LOCAL_IDP?.trim() || (env.GENIO_OIDC_ISSUER?.trim() ? 'off' : 'on'),
     });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(`cannot start GeNIO:\n${err.message}`);
@@ -78,6 +80,7 @@ export async function startCommand(env: Env, out: Output): Promise<void> {
       ioBaseUrl: config.ioBaseUrl,
       simulatorUrl: sim.url,
       demo,
+      web: config.web,
     })) out.line(line);
     stopOnSignals(async () => {
       await genio.stop();

@@ -20,8 +20,8 @@ import { sendPage, type PageContext } from './render.ts';
 import { registerHome } from './pages/home.ts';
 import { registerDashboard } from './pages/dashboard.ts';
 import { ENTE_PAGES } from './pages/index.ts';
-import { createLocalIdp } from './local-idp/provider.ts';
-import { mountLocalIdp } from './local-idp/mount.ts';
+import { createLocalIdp } from '../local-idp/provider.ts';
+import { mountLocalIdp } from '../local-idp/mount.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './login.ts';
 import { LOCAL_IDP_CLIENT } from '../config.ts';
 

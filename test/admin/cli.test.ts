@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkFiscalCode } from '../../src/domain/fiscal-code.ts';
 import { checkOrganizationFiscalCode } from '../../src/domain/organization-fiscal-code.ts';
 import { DEMO_CITIZENS, DEMO_ENTE_FISCAL_CODE, DEMO_RECIPIENT } from '../../src/admin/demo.ts';
+import { WebClient } from '../support/web-client.ts';
+import { freePort, loginAs, ROSSI } from '../support/web.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Aggregator-mode ente with a correct check digit (organizationCheckDigit('8000001000') = 1). */
@@ -103,17 +104,6 @@ function query<T>(file: string, sql: string, ...params: unknown[]): T[] {
   } finally {
     db.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const dbFile = () => path.join(dir, 'genio.sqlite');
@@ -303,6 +293,13 @@ describe('genio commands', () => {
     expect(fs.existsSync(dbFile())).toBe(false);
   });
 
+  it('serve refuses the local test identity provider with NODE_ENV=production unless explicitly allowed', async () => {
+    const r = await runCli(['serve'], { ...env, NODE_ENV: 'production', GENIO_LOCAL_IDP: 'on' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('GENIO_LOCAL_IDP');
+    expect(r.stderr).toContain('GENIO_LOCAL_IDP_IN_PRODUCTION');
+  });
+
   it('the demo citizens and the demo ente have valid fiscal codes', () => {
     for (const c of [DEMO_RECIPIENT, ...DEMO_CITIZENS.map((d) => d.fiscalCode)]) expect(checkFiscalCode(c), c).toMatchObject({ ok: true });
     expect(checkOrganizationFiscalCode(DEMO_ENTE_FISCAL_CODE)).toMatchObject({ ok: true });
@@ -355,6 +352,14 @@ describe('genio commands', () => {
       status = ((await got.json()) as { status: string }).status;
       expect(['queued', 'sending', 'sent', 'delivered']).toContain(status);
     }
+
+    // The web UI: the demo manager logs in through the built-in test identity provider.
+    const webUrl = /Web UI for the enti's operators: (\S+)\//.exec(out)?.[1];
+    expect(webUrl, detail()).toBe(`http://localhost:${port}`);
+    expect(out).toMatch(/Mario Rossi\s+manager/);
+    const landed = await loginAs(new WebClient(), webUrl!, ROSSI);
+    expect(landed.url.pathname).toBe(`/ente/${DEMO_ENTE_FISCAL_CODE}/`);
+    expect(landed.html).toContain('Gestione');
 
     first.child.kill('SIGTERM');
     expect(await exitWithin(first, 15_000)).toEqual({ code: 0, signal: null });

@@ -3,33 +3,33 @@
  * switching, another ente's pages answering 404, and logout (here and at the provider).
  * axe-core checks every page; screenshots go to test-output/screenshots.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildEnte } from '../support/factories.ts';
-import { browserLogin, expectAccessible, launchBrowser, newPage, screenshot } from '../support/browser.ts';
+import { browserLogin, describeInBrowser, expectAccessible, launchBrowser, newPage, screenshot } from '../support/browser.ts';
 import { BIANCHI, ROSSI, startWebGenio, type WebGenio } from '../support/web.ts';
-import { loginButtonLabel } from '../../src/web/local-idp/login-page.ts';
+import { loginButtonLabel } from '../../src/local-idp/login-page.ts';
 import type { Ente } from '../../src/store/enti.ts';
 
 let t: WebGenio;
 let browser: Browser;
 let other: Ente;
 
-beforeAll(async () => {
-  t = await startWebGenio();
-  other = await buildEnte(t.genio.database.db, { name: 'Comune di Altrove' });
-  await t.grant(ROSSI, 'manager');
-  await t.grant(ROSSI, 'viewer', other.id);
-  await t.grant(BIANCHI, 'sender');
-  browser = await launchBrowser();
-}, 60_000);
+describeInBrowser('web UI login in a browser', () => {
+  beforeAll(async () => {
+    t = await startWebGenio();
+    other = await buildEnte(t.genio.database.db, { name: 'Comune di Altrove' });
+    await t.grant(ROSSI, 'manager');
+    await t.grant(ROSSI, 'viewer', other.id);
+    await t.grant(BIANCHI, 'sender');
+    browser = await launchBrowser();
+  }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
 
-describe('web UI login in a browser', () => {
   it('landing page, login through the identity provider, dashboard with name and level', async () => {
     const page = await newPage(browser);
     await page.goto(`${t.base}/`);

@@ -6,12 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect } from 'vitest';
-import type { TestCitizen } from '../../src/web/local-idp/citizens.ts';
-import { loginButtonLabel } from '../../src/web/local-idp/login-page.ts';
+import { describe, expect } from 'vitest';
+import type { TestCitizen } from '../../src/local-idp/citizens.ts';
+import { loginButtonLabel } from '../../src/local-idp/login-page.ts';
 
 export const CHROMIUM = process.env.GENIO_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve('test-output/screenshots');
+
+const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+if (!HAS_CHROMIUM && !process.env.CI && process.env.VITEST) {
+  console.warn(`\n*** no chromium at ${CHROMIUM}: the BROWSER TESTS are SKIPPED (apt-get install chromium, or set GENIO_CHROMIUM) ***\n`);
+}
+
+/** `describe` for browser tests: skipped (loudly) without chromium, except in CI, where a missing browser fails. */
+export const describeInBrowser: typeof describe = HAS_CHROMIUM || process.env.CI ? describe : (describe.skip as typeof describe);
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run does), or set GENIO_CHROMIUM`);

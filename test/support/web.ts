@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { TEST_CITIZENS, type TestCitizen } from '../../src/web/local-idp/citizens.ts';
+import { TEST_CITIZENS, type TestCitizen } from '../../src/local-idp/citizens.ts';
 import { grantRole } from '../../src/store/users.ts';
 import type { UserRole } from '../../src/store/schema.ts';
 import { startTestGenio, type DbKind, type TestGenio } from './genio.ts';
@@ -14,12 +14,16 @@ import { WebClient } from './web-client.ts';
 
 export const [ROSSI, BIANCHI, VERDI, FERRARI, ESPOSITO_L1] = TEST_CITIZENS;
 
+/** A port free right now on 127.0.0.1 (for a process that must know its address before listening). */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export interface WebGenio extends TestGenio {

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from
 import { checkFiscalCode } from '../../src/domain/fiscal-code.ts';
 import {
   FISCAL_NUMBER_CLAIMS, SPID_ACR, SPID_ACR_VALUES, TEST_CITIZENS, citizenName, type TestCitizen,
-} from '../../src/web/local-idp/citizens.ts';
-import { mountLocalIdp } from '../../src/web/local-idp/mount.ts';
-import { LOCAL_IDP_SCOPE, createLocalIdp, type LocalIdp } from '../../src/web/local-idp/provider.ts';
+} from '../../src/local-idp/citizens.ts';
+import { mountLocalIdp } from '../../src/local-idp/mount.ts';
+import { LOCAL_IDP_SCOPE, createLocalIdp, type LocalIdp } from '../../src/local-idp/provider.ts';
 import { FORM, WebClient as Browser } from '../support/web-client.ts';
 
 const CLIENT_ID = 'genio-web';

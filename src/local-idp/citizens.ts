@@ -4,7 +4,7 @@
  * exercised against all of them; one is at SPID level 1, which GeNIO must refuse.
  */
 
-import { FISCAL_NUMBER_CLAIMS, SPID_ACR } from '../../domain/identity.ts';
+import { FISCAL_NUMBER_CLAIMS, SPID_ACR } from '../domain/identity.ts';
 
 export { FISCAL_NUMBER_CLAIMS, SPID_ACR };
 
