@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebClient } from '../support/web-client.ts';
 import { BIANCHI, ESPOSITO_L1, FERRARI, loginAs, csrfOf, ROSSI, startWebGenio, VERDI, type WebGenio } from '../support/web.ts';
 import { buildEnte } from '../support/factories.ts';
+import { DB_KINDS } from '../support/genio.ts';
 import { SESSION_COOKIE } from '../../src/web/cookies.ts';
 import { sha256Hex } from '../../src/store/secrets.ts';
 
@@ -204,5 +205,23 @@ describe('time-outs and logout', () => {
     const replay = new WebClient();
     replay.setCookie(SESSION_COOKIE, token);
     expect((await replay.fetch(`${t.base}${home()}`)).status).toBe(303);
+  });
+});
+
+describe.each(DB_KINDS)('sessions on %s', (db) => {
+  it('log in, open a page, log out', async () => {
+    const s = await startWebGenio({ db });
+    try {
+      await s.grant(ROSSI, 'sender');
+      const client = new WebClient();
+      const { url, html } = await loginAs(client, s.base, ROSSI);
+      expect(url.pathname).toBe(`/ente/${s.ente.fiscal_code}/`);
+      expect((await client.fetch(`${s.base}${url.pathname}`)).status).toBe(200);
+      const out = await client.post(`${s.base}/esci`, { _csrf: csrfOf(html) });
+      expect(out.status).toBe(303);
+      expect((await client.fetch(`${s.base}${url.pathname}`)).status).toBe(303);
+    } finally {
+      await s.close();
+    }
   });
 });
