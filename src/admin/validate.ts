@@ -5,6 +5,7 @@
  */
 import { checkOrganizationFiscalCode } from '../domain/organization-fiscal-code.ts';
 import { checkFiscalCode } from '../domain/fiscal-code.ts';
+import { checkCallbackUrl } from '../domain/callback-url.ts';
 import { AMOUNT_MAX } from '../domain/limits.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
 import { UsageError } from './errors.ts';
@@ -111,19 +112,11 @@ export class OptionChecker {
     return Number(v);
   }
 
-  /** Where GeNIO will POST status changes: http or https only, never credentials in the URL. */
+  /** Where GeNIO will POST status changes: the rule of src/domain/callback-url.ts. */
   httpUrl(option: string, raw: string | undefined): string | undefined {
     if (raw === undefined) return undefined;
-    const v = raw.trim();
-    let url: URL;
-    try {
-      url = new URL(v);
-    } catch {
-      return this.problem(option, `must be an http(s) URL (got "${raw}")`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return this.problem(option, `must be an http(s) URL (got "${url.protocol}")`);
-    if (url.username || url.password) return this.problem(option, 'must not carry a user name or password: callbacks are signed instead');
-    return url.toString();
+    const check = checkCallbackUrl(raw);
+    return check.ok ? check.value : this.problem(option, check.message);
   }
 
   /** `a,b , c` → [a, b, c], each a well-formed service code. */

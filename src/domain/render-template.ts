@@ -7,7 +7,13 @@ import { MARKDOWN_MAX, MARKDOWN_MIN, SUBJECT_MAX, SUBJECT_MIN } from './limits.t
 import { checkNoticeNumber } from './notice-number.ts';
 import { compilePattern, type PlaceholderType, splitPlaceholders, type TemplateDefinition } from './template.ts';
 
-export type Rendered = { ok: true; subject: string; markdown: string } | { ok: false; errors: FieldError[] };
+/**
+ * On failure, `filled` is the text when every value was valid and only IO's lengths were not met,
+ * for a preview that shows how far off the message is.
+ */
+export type Rendered =
+  | { ok: true; subject: string; markdown: string }
+  | { ok: false; errors: FieldError[]; filled?: { subject: string; markdown: string } };
 
 export interface RenderOptions {
   /** Field name reported for a placeholder's value; default `data.<name>` (the API's JSON path). */
@@ -239,7 +245,7 @@ export function compileTemplate(def: TemplateDefinition): CompiledTemplate {
     const markdownError = lengthError('markdown', m.length, MARKDOWN_MIN, MARKDOWN_MAX);
     if (subjectError !== null) errors.push(subjectError);
     if (markdownError !== null) errors.push(markdownError);
-    if (errors.length > 0) return { ok: false, errors };
+    if (errors.length > 0) return { ok: false, errors, filled: { subject: s, markdown: m } };
     return { ok: true, subject: s, markdown: m };
   }
 

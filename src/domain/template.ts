@@ -181,6 +181,17 @@ export function isUnsafePattern(pattern: string): boolean {
 }
 
 
+/** Longest template name: a label in lists and menus. */
+export const TEMPLATE_NAME_MAX = 100;
+
+/** A template's name, trimmed; undefined after recording an error (missing, blank, too long). */
+export function checkTemplateName(errors: FieldError[], name: unknown): string | undefined {
+  if (typeof name !== 'string' || !name.trim()) errors.push({ field: 'name', code: 'required', message: 'name is required' });
+  else if (name.trim().length > TEMPLATE_NAME_MAX) errors.push({ field: 'name', code: 'too_long', message: `name must be at most ${TEMPLATE_NAME_MAX} characters` });
+  else return name.trim();
+  return undefined;
+}
+
 /** An optional string where empty means absent (forms cannot send null). Undefined after an error. */
 function optionalText(errors: FieldError[], field: string, v: unknown, max: number): string | null | undefined {
   if (isAbsent(v)) return null;

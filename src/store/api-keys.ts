@@ -81,6 +81,64 @@ export async function revokeApiKey(db: Kysely<Schema>, idOrPrefix: string, now =
   return Number(res.numUpdatedRows);
 }
 
+/** The key `id` of this ente (live or revoked), or undefined: another ente's key is never found. */
+export async function findEnteApiKey(db: Kysely<Schema>, enteId: string, id: string): Promise<ApiKey | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('ente_id', '=', enteId).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Revokes the live key `id` of this ente; false when it has no such key or it was already
+ * revoked. Requests with it are refused at once in this process (the key cache is cleared).
+ */
+export async function revokeEnteApiKey(db: Kysely<Schema>, enteId: string, id: string, now = Date.now()): Promise<boolean> {
+  const res = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('ente_id', '=', enteId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  liveKeys.clear(db);
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/**
+ * Sets or removes the callback URL of the live key `id` of this ente. A new signing secret is made
+ * when asked (`newSecret`: the old one stops working) or when the key had none; it is returned in
+ * clear this once, like the key itself. Removing the URL removes the secret. Undefined when the
+ * ente has no such live key. The dispatcher sees the change at its next refresh (a few seconds).
+ */
+export async function setApiKeyCallback(
+  db: Kysely<Schema>,
+  masterKey: Buffer,
+  enteId: string,
+  id: string,
+  input: { callbackUrl: string | null; newSecret?: boolean },
+): Promise<{ apiKey: ApiKey; callbackSecret: string | null } | undefined> {
+  const current = await findEnteApiKey(db, enteId, id);
+  if (!current || current.revoked_at !== null) return undefined;
+  let callbackSecret: string | null = null;
+  let secretEnc: string | null = null;
+  if (input.callbackUrl) {
+    if (input.newSecret || !current.callback_secret_enc) {
+      callbackSecret = newCallbackSecret();
+      secretEnc = encryptSecret(masterKey, callbackSecret);
+    } else {
+      secretEnc = current.callback_secret_enc;
+    }
+  }
+  const apiKey = await db
+    .updateTable('api_keys')
+    .set({ callback_url: input.callbackUrl, callback_secret_enc: secretEnc })
+    .where('ente_id', '=', enteId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  liveKeys.clear(db);
+  return apiKey && { apiKey, callbackSecret };
+}
+
 export function apiKeyServiceIds(k: ApiKey): string[] | null {
   return k.service_ids ? (JSON.parse(k.service_ids) as string[]) : null;
 }

@@ -1,6 +1,7 @@
 /** Italian words the UI shows for GeNIO's statuses (the API keeps the English codes). */
 import type { MessageStatus } from '../domain/statuses.ts';
 import type { BatchStatus } from '../store/schema.ts';
+import type { PlaceholderType } from '../domain/template.ts';
 
 export const MESSAGE_STATUS_LABELS: Readonly<Record<MessageStatus, string>> = {
   scheduled: 'Programmato',
@@ -22,6 +23,16 @@ export const BATCH_STATUS_LABELS: Readonly<Record<BatchStatus, string>> = {
   sending: 'In invio',
   done: 'Completato',
   cancelled: 'Annullato',
+};
+
+/** Kinds of template placeholder, as the Modelli form offers them. */
+export const PLACEHOLDER_TYPE_LABELS: Readonly<Record<PlaceholderType, string>> = {
+  text: 'Testo',
+  date: 'Data',
+  amount: 'Importo in euro',
+  fiscal_code: 'Codice fiscale',
+  notice_number: 'Codice avviso pagoPA',
+  number: 'Numero',
 };
 
 /** Batches someone is still waiting on. */

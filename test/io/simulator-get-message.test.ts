@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIoSimulator, IoSimulatorServer } from '../../src/io/simulator/index.ts';
 import { CF_ACTIVE, CF_BLOCKED, CF_INBOX_OFF, CF_NOT_FOUND, MARKDOWN, SUBJECT, SVC_A, SVC_B, call, newMessage, sleep } from './sim-fixtures.ts';
 
-const DELAY = 50;
+// Long enough that a loaded CI machine reads the message before it is processed.
+const DELAY = 400;
 let sim: IoSimulatorServer;
 let base: string;
 

@@ -2,20 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { FieldError } from '../../domain/field-error.ts';
-import { parseDateTime } from '../../domain/due-date.ts';
-import { confirmBatch } from '../../store/batches/confirm.ts';
-import { cancelBatch } from '../../store/batches/cancel.ts';
-import { getApiKey } from '../../store/api-keys.ts';
-import { callbackPayload } from '../../domain/callback-payload.ts';
-import { batchMessageCounts } from '../../store/batches/read.ts';
+import { checkScheduledAt } from '../../domain/scheduled-at.ts';
+import { confirmCheckedBatch } from '../../store/batches/confirm.ts';
+import { stopBatch } from '../../store/batches/cancel.ts';
 import { fieldErrorsFromValidation, ProblemSchema, sendProblem } from '../problems.ts';
 import type { ApiDeps } from '../deps.ts';
 import { BatchIdParams, BatchSchema, ConfirmSchema } from './schemas.ts';
 import { presentBatch } from './present.ts';
 import { findVisibleBatch } from './read.ts';
-
-/** Statuses whose messages have gone to IO (or are on their way): a cancel cannot call them back. */
-const GONE = ['sending', 'sent', 'delivered', 'rejected', 'failed'];
 
 export function registerBatchActions(app: FastifyInstance, deps: ApiDeps) {
   const db = deps.database.db;
@@ -40,27 +34,17 @@ export function registerBatchActions(app: FastifyInstance, deps: ApiDeps) {
       const body = (request.body ?? {}) as { scheduled_at?: string; send_valid_only?: boolean };
       const errors: FieldError[] = fieldErrorsFromValidation(request.validationError?.validation);
       const now = Date.now();
-      let scheduledAt = found.batch.scheduled_at;
+      let scheduledAt: number | undefined;
       if (body.scheduled_at !== undefined) {
-        const at = parseDateTime(body.scheduled_at);
+        const at = checkScheduledAt(body.scheduled_at, now);
         if (!at.ok) errors.push({ field: 'scheduled_at', code: at.code, message: at.message });
-        else if (at.value.getTime() < now - 60_000) errors.push({ field: 'scheduled_at', code: 'in_the_past', message: 'scheduled_at must not be in the past' });
-        else scheduledAt = at.value.getTime();
+        else scheduledAt = at.value;
       }
       if (errors.length) return sendProblem(reply, 'validation_failed', `${errors.length} field(s) are invalid`, errors);
-      const { batch } = found;
-      const sendValidOnly = body.send_valid_only === true || batch.send_valid_only === 1;
-      const confirmable =
-        batch.status === 'ready' || (batch.status === 'invalid' && sendValidOnly && batch.valid_rows > 0 && batch.problem === null && batch.checked_at !== null);
-      if (!confirmable) {
-        const why =
-          batch.status === 'invalid'
-            ? batch.problem ?? `it has ${batch.error_count} error(s): fix the file and upload it again, or confirm with send_valid_only to send its ${batch.valid_rows} valid row(s) alone`
-            : `it is ${batch.status}`;
-        return sendProblem(reply, 'batch_not_confirmable', `Batch ${id} cannot be confirmed: ${why}`);
-      }
-      const confirmed = await confirmBatch(db, batch, { scheduledAt, sendValidOnly }, now);
-      if (!confirmed) return sendProblem(reply, 'batch_not_confirmable', `Batch ${id} changed meanwhile: read it again`);
+      const outcome = await confirmCheckedBatch(db, found.batch, { scheduledAt, sendValidOnly: body.send_valid_only === true }, now);
+      if (outcome.kind === 'not_confirmable') return sendProblem(reply, 'batch_not_confirmable', `Batch ${id} cannot be confirmed: ${outcome.why}`);
+      if (outcome.kind === 'changed') return sendProblem(reply, 'batch_not_confirmable', `Batch ${id} changed meanwhile: read it again`);
+      const confirmed = outcome.batch;
       request.log.info({ batchId: id, status: confirmed.status }, 'batch confirmed');
       deps.onBatchConfirmed();
       return presentBatch(deps, confirmed, found.service, now);
@@ -88,22 +72,15 @@ export function registerBatchActions(app: FastifyInstance, deps: ApiDeps) {
       const found = await findVisibleBatch(deps, request.auth, id);
       if (!found) return sendProblem(reply, 'not_found', `No batch ${id}`);
       const now = Date.now();
-      // Each cancelled message is told to the callback URL of the key that sent the batch.
-      const sender = found.batch.api_key_id ? await getApiKey(db, found.batch.api_key_id) : undefined;
-      const result = await cancelBatch(db, found.batch, now, (m) =>
-        sender?.callback_url
-          ? { apiKeyId: sender.id, payload: callbackPayload(m, found.service.code, { status: 'cancelled', reason: 'batch cancelled by the ente', at: now }) }
-          : undefined,
-      );
+      const result = await stopBatch(db, found.batch, found.service.code, now);
       if (result.kind === 'too_late') return sendProblem(reply, 'batch_not_cancellable', `Batch ${id} is ${found.batch.status}`);
-      const counts = await batchMessageCounts(db, id);
-      const alreadySent = GONE.reduce((n, s) => n + (counts[s as keyof typeof counts] ?? 0), 0);
+      const { alreadySent } = result;
       request.log.info({ batchId: id, cancelledMessages: result.cancelledMessages, alreadySent }, 'batch cancelled');
       return {
         batch: await presentBatch(deps, result.batch, found.service, now),
         cancelled_messages: result.cancelledMessages,
         already_sent: alreadySent,
-        rows_not_sent: Math.max(0, result.batch.valid_rows - alreadySent),
+        rows_not_sent: result.rowsNotSent,
       };
     },
   );

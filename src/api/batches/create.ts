@@ -3,19 +3,20 @@
  * in `checking`. The file is streamed to disk (hashed on the way); checking runs in the
  * background and the answer comes at once with the batch's URL to follow. The same file for the
  * same service within 24 hours is refused (409, naming the earlier batch) unless the request
- * says it is intended; the same Idempotency-Key returns the batch it first created.
+ * says it is intended; the same Idempotency-Key returns the batch it first created. Reading the
+ * form and making the batch are ingest/batch-upload.ts, which the web UI's upload shares.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldError } from '../../domain/field-error.ts';
-import { parseDateTime } from '../../domain/due-date.ts';
-import { findBatchByIdempotencyKey, findSameFile, insertBatch, type Batch } from '../../store/batches/create.ts';
+import { checkScheduledAt } from '../../domain/scheduled-at.ts';
+import { findBatchByIdempotencyKey, type Batch } from '../../store/batches/create.ts';
 import { findServiceByCode, type Service } from '../../store/services.ts';
 import { newId } from '../../store/ids.ts';
-import { looksLikeXlsx, saveUpload, UploadTooLarge, type SavedUpload } from '../../ingest/upload.ts';
+import { saveUpload, type SavedUpload } from '../../ingest/upload.ts';
+import { readBatchForm, storeBatchUpload } from '../../ingest/batch-upload.ts';
 import { isUniqueViolation } from '../../store/messages/accept.ts';
 import { mayUseService } from '../auth.ts';
 import { fieldErrorsFromValidation, ProblemSchema, sendProblem } from '../problems.ts';
@@ -25,7 +26,6 @@ import { findVisibleTemplate } from '../templates/find.ts';
 import { BatchSchema, MultipartBatchSchema, NewJsonBatchSchema } from './schemas.ts';
 import { presentBatch } from './present.ts';
 
-const DAY_MS = 86_400_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const FIELDS = ['service', 'template', 'scheduled_at', 'check_only', 'send_valid_only', 'allow_duplicate'];
 
@@ -43,44 +43,23 @@ interface Upload {
   fileName: string | null;
   source: Batch['source'];
   errors: FieldError[];
+  tooLarge: boolean;
 }
 
-async function readMultipart(request: FastifyRequest, deps: ApiDeps, id: string): Promise<Upload> {
-  const fields: Record<string, unknown> = {};
-  const errors: FieldError[] = [];
-  let saved: SavedUpload | null = null;
-  let fileName: string | null = null;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file' || saved) {
-        part.file.resume();
-        errors.push({ field: part.fieldname, code: 'unexpected_file', message: 'send one file, in the field "file"' });
-        continue;
-      }
-      fileName = part.filename || null;
-      saved = await saveUpload(part.file, deps.batches.dir, `${id}.upload`, deps.batches.maxBytes);
-    } else if (FIELDS.includes(part.fieldname)) {
-      fields[part.fieldname] = part.value;
-    } else {
-      errors.push({ field: part.fieldname, code: 'unknown_field', message: `${part.fieldname} is not a known field` });
-    }
-  }
-  if (!saved) errors.push({ field: 'file', code: 'required', message: 'attach the CSV or XLSX file in the field "file"' });
-  else if (saved.size === 0) errors.push({ field: 'file', code: 'empty_file', message: 'the file is empty' });
-  const source = saved && looksLikeXlsx(saved.head) ? 'xlsx' : 'csv';
-  return { fields, saved, fileName, source, errors };
+function readMultipart(request: FastifyRequest, deps: ApiDeps, id: string): Promise<Upload> {
+  return readBatchForm(request.parts(), { dir: deps.batches.dir, maxBytes: deps.batches.maxBytes, name: `${id}.upload`, fields: FIELDS });
 }
 
 async function writeJson(request: FastifyRequest, deps: ApiDeps, id: string): Promise<Upload> {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const errors = fieldErrorsFromValidation(request.validationError?.validation);
   const fields = Object.fromEntries(FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]]));
-  if (!Array.isArray(body.messages) || errors.length) return { fields, saved: null, fileName: null, source: 'json', errors };
+  if (!Array.isArray(body.messages) || errors.length) return { fields, saved: null, fileName: null, source: 'json', errors, tooLarge: false };
   const text = JSON.stringify({ messages: body.messages });
   const saved = await saveUpload(Readable.from([Buffer.from(text)]), deps.batches.dir, `${id}.json`, Number.MAX_SAFE_INTEGER);
   // The content decides sameness, not the key order its sender happened to use.
   saved.sha256 = crypto.createHash('sha256').update(canonicalJson(body.messages)).digest('hex');
-  return { fields, saved, fileName: null, source: 'json', errors };
+  return { fields, saved, fileName: null, source: 'json', errors, tooLarge: false };
 }
 
 export function registerCreateBatch(app: FastifyInstance, deps: ApiDeps) {
@@ -105,15 +84,8 @@ export function registerCreateBatch(app: FastifyInstance, deps: ApiDeps) {
     async (request, reply) => {
       const { auth } = request;
       const id = newId();
-      let upload: Upload;
-      try {
-        upload = request.isMultipart() ? await readMultipart(request, deps, id) : await writeJson(request, deps, id);
-      } catch (err) {
-        if (err instanceof UploadTooLarge || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          return sendProblem(reply, 'payload_too_large', `The file is larger than the limit of ${deps.batches.maxBytes} bytes`);
-        }
-        throw err;
-      }
+      const upload = request.isMultipart() ? await readMultipart(request, deps, id) : await writeJson(request, deps, id);
+      if (upload.tooLarge) return sendProblem(reply, 'payload_too_large', `The file is larger than the limit of ${deps.batches.maxBytes} bytes`);
       const discard = () => upload.saved && fs.rm(upload.saved.path, { force: true }, () => {});
       const { fields, errors } = upload;
       const now = Date.now();
@@ -135,10 +107,9 @@ export function registerCreateBatch(app: FastifyInstance, deps: ApiDeps) {
       }
       let scheduledAt: number | null = null;
       if (typeof fields.scheduled_at === 'string' && fields.scheduled_at.trim()) {
-        const at = parseDateTime(fields.scheduled_at.trim());
+        const at = checkScheduledAt(fields.scheduled_at.trim(), now);
         if (!at.ok) errors.push({ field: 'scheduled_at', code: at.code, message: at.message });
-        else if (at.value.getTime() < now - 60_000) errors.push({ field: 'scheduled_at', code: 'in_the_past', message: 'scheduled_at must not be in the past' });
-        else scheduledAt = at.value.getTime();
+        else scheduledAt = at.value;
       }
       const checkOnly = flag(fields.check_only, 'check_only', errors);
       const sendValidOnly = flag(fields.send_valid_only, 'send_valid_only', errors);
@@ -162,10 +133,23 @@ export function registerCreateBatch(app: FastifyInstance, deps: ApiDeps) {
         const prior = await findBatchByIdempotencyKey(db, auth.enteId, idemKey);
         if (prior) return replay(deps, reply, prior, requestHash, idemKey, service, discard);
       }
-      if (!allowDuplicate) {
-        const same = await findSameFile(db, service.id, saved.sha256, now - DAY_MS);
-        if (same) {
-          discard();
+      let batch: Batch;
+      try {
+        const stored = await storeBatchUpload(db, deps.batches.dir, { saved, source: upload.source, fileName: upload.fileName }, {
+          id,
+          ente_id: auth.enteId,
+          service_id: service.id,
+          api_key_id: auth.apiKey.id,
+          template_id: template?.id ?? null,
+          template_version: template?.version ?? null,
+          scheduled_at: scheduledAt,
+          check_only: checkOnly ? 1 : 0,
+          send_valid_only: sendValidOnly ? 1 : 0,
+          idempotency_key: idemKey ?? null,
+          request_hash: idemKey ? requestHash : null,
+        }, { allowDuplicate, now });
+        if (stored.kind === 'same_file') {
+          const same = stored.earlier;
           return sendProblem(
             reply,
             'duplicate_file',
@@ -174,31 +158,8 @@ export function registerCreateBatch(app: FastifyInstance, deps: ApiDeps) {
             { batch_id: same.id },
           );
         }
-      }
-      const finalPath = path.join(deps.batches.dir, `${id}.${upload.source}`);
-      await fs.promises.rename(saved.path, finalPath);
-      let batch: Batch;
-      try {
-        batch = await insertBatch(db, {
-          id,
-          ente_id: auth.enteId,
-          service_id: service.id,
-          api_key_id: auth.apiKey.id,
-          template_id: template?.id ?? null,
-          template_version: template?.version ?? null,
-          source: upload.source,
-          file_name: upload.fileName,
-          file_sha256: saved.sha256,
-          file_size: saved.size,
-          file_path: finalPath,
-          scheduled_at: scheduledAt,
-          check_only: checkOnly ? 1 : 0,
-          send_valid_only: sendValidOnly ? 1 : 0,
-          idempotency_key: idemKey ?? null,
-          request_hash: idemKey ? requestHash : null,
-        }, now);
+        batch = stored.batch;
       } catch (err) {
-        await fs.promises.rm(finalPath, { force: true });
         // Two uploads raced with one new Idempotency-Key: the winner's batch is the answer.
         const prior = idemKey && isUniqueViolation(err) ? await findBatchByIdempotencyKey(db, auth.enteId, idemKey) : undefined;
         if (prior) return replay(deps, reply, prior, requestHash, idemKey!, service, () => {});

@@ -6,6 +6,7 @@ import { maskFiscalCode } from '../../domain/fiscal-code.ts';
 import type { Batch } from '../../store/batches/create.ts';
 import { getBatch, listBatchErrors, listBatchRows, listBatches, type RowStatus } from '../../store/batches/read.ts';
 import { getService, listServices, type Service } from '../../store/services.ts';
+import { batchReportCsv, reportFileName } from '../../ingest/report-csv.ts';
 import { mayUseService, type ApiAuth } from '../auth.ts';
 import { ProblemSchema, sendProblem } from '../problems.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -21,13 +22,6 @@ export async function findVisibleBatch(deps: ApiDeps, auth: ApiAuth, id: string)
 }
 
 const cursorNumber = (c: string | undefined) => (c && /^\d{1,10}$/.test(c) ? Number(c) : 0);
-const REPORT_PAGE = 5000;
-
-/** One CSV cell: quoted when it holds the separator, a quote or a line break. */
-const cell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[;"\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 export function registerReadBatches(app: FastifyInstance, deps: ApiDeps) {
   const db = deps.database.db;
@@ -137,20 +131,10 @@ export function registerReadBatches(app: FastifyInstance, deps: ApiDeps) {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       if (!(await findVisibleBatch(deps, request.auth, id))) return notFound(reply, id);
-      async function* lines() {
-        yield '\uFEFFriga;codice_fiscale;stato;id_messaggio_io;motivo\r\n';
-        let after = 0;
-        for (;;) {
-          const rows = await listBatchRows(db, id, { afterRow: after, limit: REPORT_PAGE });
-          if (!rows.length) return;
-          yield rows.map((r) => `${r.row_number};${cell(r.fiscal_code)};${r.status};${cell(r.io_message_id)};${cell(r.reason)}\r\n`).join('');
-          after = rows[rows.length - 1].row_number;
-        }
-      }
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="esito-${id}.csv"`)
-        .send(Readable.from(lines()));
+        .header('content-disposition', `attachment; filename="${reportFileName(id)}"`)
+        .send(Readable.from(batchReportCsv(db, id)));
     },
   );
 }

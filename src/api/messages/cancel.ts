@@ -1,9 +1,7 @@
 /** POST /api/v1/messages/{id}/cancel: stops a message that has not gone to IO yet. */
 import type { FastifyInstance } from 'fastify';
-import { cancelMessage } from '../../store/messages/cancel.ts';
+import { cancelMessageForEnte } from '../../store/messages/cancel.ts';
 import { getMessage } from '../../store/messages/read.ts';
-import { getApiKey } from '../../store/api-keys.ts';
-import { callbackPayload } from '../../domain/callback-payload.ts';
 import { mayUseService } from '../auth.ts';
 import { ProblemSchema, sendProblem } from '../problems.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -28,15 +26,8 @@ export function registerCancelMessage(app: FastifyInstance, deps: ApiDeps) {
       const { auth } = request;
       const current = await getMessage(deps.database.db, auth.enteId, id);
       if (!current || !mayUseService(auth, current.service_id)) return sendProblem(reply, 'not_found', `No message ${id}`);
+      const result = await cancelMessageForEnte(deps.database.db, auth.enteId, current, Date.now());
       const codes = await serviceCodes(deps, auth.enteId);
-      // The callback goes to the key that sent the message, which may not be the one cancelling it.
-      const sender = current.api_key_id ? await getApiKey(deps.database.db, current.api_key_id) : undefined;
-      const now = Date.now();
-      const result = await cancelMessage(deps.database.db, auth.enteId, id, now, (m) =>
-        sender?.callback_url
-          ? { apiKeyId: sender.id, payload: callbackPayload(m, codes.get(m.service_id) ?? '', { status: 'cancelled', reason: 'cancelled by the ente', at: now }) }
-          : undefined,
-      );
       if (result.kind === 'not_found') return sendProblem(reply, 'not_found', `No message ${id}`);
       if (result.kind === 'too_late') return sendProblem(reply, 'not_cancellable', `The message is ${result.message.status}: it has gone to IO, or is already final`);
       return presentMessage(result.message, codes.get(result.message.service_id) ?? '');

@@ -5,15 +5,10 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../../domain/field-error.ts';
-import { validateMessageInput } from '../../domain/message-input.ts';
-import { AMOUNT_MAX } from '../../domain/limits.ts';
-import { findServiceByCode } from '../../store/services.ts';
 import { AcceptBatcher } from '../../store/messages/accept-batcher.ts';
+import { checkMessageRequest } from '../../store/messages/message-request.ts';
 import { fieldErrorsFromValidation, ProblemSchema, sendProblem } from '../problems.ts';
-import { mayUseService, type ApiAuth } from '../auth.ts';
-import { renderTemplate } from '../../domain/render-template.ts';
-import type { Service } from '../../store/services.ts';
-import { findVisibleTemplate } from '../templates/find.ts';
+import { mayUseService } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { MessageSchema, NewMessageSchema } from './schemas.ts';
 import { presentMessage } from './present.ts';
@@ -29,47 +24,6 @@ export function canonicalJson(value: unknown): string {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/**
- * `{template, data}` instead of `subject` and `markdown`: renders the template's current version.
- * Returns the body with the rendered text, or undefined when no template was asked for (or it
- * could not be rendered: the errors are added).
- */
-async function renderFromTemplate(
-  deps: ApiDeps,
-  auth: ApiAuth,
-  body: Record<string, unknown>,
-  service: Service | undefined,
-  errors: FieldError[],
-): Promise<{ input: Record<string, unknown>; template: { id: string; version: number } } | undefined> {
-  if (body.template === undefined) {
-    if (body.data !== undefined) errors.push({ field: 'data', code: 'template_required', message: 'data fills a template: give `template` too' });
-    return undefined;
-  }
-  for (const field of ['subject', 'markdown'] as const) {
-    if (body[field] !== undefined) errors.push({ field, code: 'not_with_template', message: `give either template and data, or ${field}: the template renders it` });
-  }
-  const t = typeof body.template === 'string' ? await findVisibleTemplate(deps, auth, body.template) : undefined;
-  if (!t) {
-    errors.push({ field: 'template', code: 'unknown_template', message: `this API key has no template "${String(body.template)}"` });
-    return undefined;
-  }
-  if (service && t.serviceId !== service.id) {
-    errors.push({ field: 'template', code: 'other_service', message: `template ${t.id} belongs to another service` });
-    return undefined;
-  }
-  const data = body.data ?? {};
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    errors.push({ field: 'data', code: 'type', message: 'data must be an object of placeholder values' });
-    return undefined;
-  }
-  const rendered = renderTemplate(t.definition, data as Record<string, unknown>);
-  if (!rendered.ok) {
-    errors.push(...rendered.errors);
-    return undefined;
-  }
-  return { input: { ...body, subject: rendered.subject, markdown: rendered.markdown }, template: { id: t.id, version: t.version } };
-}
 
 export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
   const batcher = new AcceptBatcher(deps.database.db);
@@ -94,20 +48,13 @@ export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         return sendProblem(reply, 'validation_failed', 'The body must be a JSON object', [{ field: '', code: 'type', message: 'must be an object' }]);
       }
-      const errors: FieldError[] = [];
-      let service;
-      if (typeof body.service !== 'string' || !body.service.trim()) {
-        errors.push({ field: 'service', code: body.service === undefined ? 'required' : 'type', message: "service is required: the service's code" });
-      } else {
-        service = await findServiceByCode(deps.database.db, auth.enteId, body.service.trim());
-        if (service && !mayUseService(auth, service.id)) service = undefined;
-        if (!service) errors.push({ field: 'service', code: 'unknown_service', message: `this API key has no service "${body.service}"` });
-      }
-      const templated = await renderFromTemplate(deps, auth, body, service, errors);
-      const now = Date.now();
-      const checked = validateMessageInput(templated?.input ?? body, { now: new Date(now), maxPaymentAmount: service?.max_payment_amount ?? AMOUNT_MAX });
-      // A template that could not be rendered already said why: no "subject is required" on top.
-      if (!checked.ok) errors.push(...checked.errors.filter((e) => templated || body.template === undefined || (e.field !== 'subject' && e.field !== 'markdown')));
+      const checked = await checkMessageRequest(
+        deps.database.db,
+        { enteId: auth.enteId, mayUseService: (id) => mayUseService(auth, id), holder: 'this API key' },
+        body,
+        Date.now(),
+      );
+      const errors: FieldError[] = checked.ok ? [] : [...checked.errors];
       // Structure errors the domain rules do not cover: unknown fields.
       const structural = fieldErrorsFromValidation(request.validationError?.validation).filter((e) => e.code === 'unknown_field');
       errors.push(...structural);
@@ -117,15 +64,16 @@ export function registerCreateMessage(app: FastifyInstance, deps: ApiDeps) {
       if (idemKey !== undefined && !IDEMPOTENCY_KEY.test(idemKey)) {
         errors.push({ field: 'Idempotency-Key', code: 'invalid_value', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' });
       }
-      if (errors.length || !checked.ok || !service) return sendProblem(reply, 'validation_failed', `${errors.length} field(s) are invalid`, errors);
+      if (errors.length || !checked.ok) return sendProblem(reply, 'validation_failed', `${errors.length} field(s) are invalid`, errors);
+      const { service } = checked;
 
       const result = await batcher.accept({
         enteId: auth.enteId,
         service,
         apiKey: auth.apiKey,
-        message: checked.value,
-        priority: checked.value.payment ? 0 : 1,
-        template: templated?.template,
+        message: checked.message,
+        priority: checked.message.payment ? 0 : 1,
+        template: checked.template,
         idempotency: idemKey ? { key: idemKey, requestHash: crypto.createHash('sha256').update(canonicalJson(body)).digest('hex') } : undefined,
       });
       if (result.kind === 'conflict') {

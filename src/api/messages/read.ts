@@ -1,7 +1,7 @@
 /** GET /api/v1/messages/{id} and GET /api/v1/messages: an ente reads only its own messages. */
 import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../../domain/field-error.ts';
-import { parseDateTime } from '../../domain/due-date.ts';
+import { parseDateBound } from '../../domain/date-range.ts';
 import { normalizeFiscalCode } from '../../domain/fiscal-code.ts';
 import { getMessage, getMessageHistory } from '../../store/messages/read.ts';
 import { listMessages } from '../../store/messages/list.ts';
@@ -15,19 +15,6 @@ import { presentMessage } from './present.ts';
 /** Service id → code for an ente (a handful of rows). */
 export async function serviceCodes(deps: ApiDeps, enteId: string): Promise<Map<string, string>> {
   return new Map((await listServices(deps.database.db, enteId)).map((s) => [s.id, s.code]));
-}
-
-/** A date filter: a plain date is the start of that day in Rome for `from`, the start of the next day for `to`. */
-function parseBound(raw: string, end: boolean): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
-  if (!m) {
-    const d = parseDateTime(raw);
-    return d.ok ? d.value.getTime() : null;
-  }
-  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + (end ? 1 : 0)));
-  if (!parseDateTime(`${raw}T00:00:00`).ok) return null;
-  const d = parseDateTime(`${day.toISOString().slice(0, 10)}T00:00:00`);
-  return d.ok ? d.value.getTime() : null;
 }
 
 export function registerReadMessages(app: FastifyInstance, deps: ApiDeps) {
@@ -72,8 +59,8 @@ export function registerReadMessages(app: FastifyInstance, deps: ApiDeps) {
         serviceId = [...codes].find(([, code]) => code === q.service)?.[0];
         if (!serviceId || !mayUseService(auth, serviceId)) errors.push({ field: 'service', code: 'unknown_service', message: `this API key has no service "${q.service}"` });
       }
-      const createdFrom = q.created_from ? parseBound(q.created_from, false) : undefined;
-      const createdTo = q.created_to ? parseBound(q.created_to, true) : undefined;
+      const createdFrom = q.created_from ? parseDateBound(q.created_from, false) : undefined;
+      const createdTo = q.created_to ? parseDateBound(q.created_to, true) : undefined;
       if (createdFrom === null) errors.push({ field: 'created_from', code: 'format', message: 'must be a date (YYYY-MM-DD) or an ISO instant' });
       if (createdTo === null) errors.push({ field: 'created_to', code: 'format', message: 'must be a date (YYYY-MM-DD) or an ISO instant' });
       let before: string | undefined;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { FieldError } from '../../domain/field-error.ts';
-import { checkTemplateDefinition } from '../../domain/template.ts';
+import { checkTemplateDefinition, checkTemplateName } from '../../domain/template.ts';
 import { createTemplate, deleteTemplate, listTemplates, updateTemplate } from '../../store/templates.ts';
 import { findVisibleTemplate } from './find.ts';
 import { findServiceByCode } from '../../store/services.ts';
@@ -16,15 +16,6 @@ import type { ApiDeps } from '../deps.ts';
 import { serviceCodes } from '../messages/read.ts';
 import { NewTemplateSchema, TemplateEditSchema, TemplateIdParams, TemplateSchema, TemplateVersionQuery } from './schemas.ts';
 import { presentTemplate } from './present.ts';
-
-const NAME_MAX = 100;
-
-function checkName(name: unknown, errors: FieldError[]): string | undefined {
-  if (typeof name !== 'string' || !name.trim()) errors.push({ field: 'name', code: 'required', message: 'name is required' });
-  else if (name.trim().length > NAME_MAX) errors.push({ field: 'name', code: 'too_long', message: `name must be at most ${NAME_MAX} characters` });
-  else return name.trim();
-  return undefined;
-}
 
 export function registerTemplates(app: FastifyInstance, deps: ApiDeps) {
   const db = deps.database.db;
@@ -49,7 +40,7 @@ export function registerTemplates(app: FastifyInstance, deps: ApiDeps) {
       if (!service || !mayUseService(request.auth, service.id)) {
         errors.push({ field: 'service', code: body.service === undefined ? 'required' : 'unknown_service', message: `this API key has no service "${String(body.service ?? '')}"` });
       }
-      const name = checkName(body.name, errors);
+      const name = checkTemplateName(errors, body.name);
       const def = checkTemplateDefinition({ subject: body.subject, markdown: body.markdown, placeholders: body.placeholders });
       if (!def.ok) errors.push(...def.errors);
       if (errors.length || !def.ok || !service || !name) return sendProblem(reply, 'validation_failed', `${errors.length} field(s) are invalid`, errors);
@@ -106,7 +97,7 @@ export function registerTemplates(app: FastifyInstance, deps: ApiDeps) {
       if (!current) return notFound(reply, id);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const errors: FieldError[] = fieldErrorsFromValidation(request.validationError?.validation).filter((e) => e.code === 'unknown_field');
-      const name = checkName(body.name, errors);
+      const name = checkTemplateName(errors, body.name);
       const def = checkTemplateDefinition({ subject: body.subject, markdown: body.markdown, placeholders: body.placeholders });
       if (!def.ok) errors.push(...def.errors);
       if (errors.length || !def.ok || !name) return sendProblem(reply, 'validation_failed', `${errors.length} field(s) are invalid`, errors);

@@ -3,9 +3,13 @@
  * scheduled messages are cancelled); what already went to IO cannot be called back and is counted.
  */
 import type { Kysely } from 'kysely';
+import { callbackPayload } from '../../domain/callback-payload.ts';
+import type { MessageStatus } from '../../domain/statuses.ts';
 import type { Schema } from '../schema.ts';
+import { getApiKey } from '../api-keys.ts';
 import type { Batch } from './create.ts';
 import type { Message } from '../messages/accept.ts';
+import { batchMessageCounts } from './read.ts';
 
 export type BatchCancelResult = { kind: 'cancelled'; batch: Batch; cancelledMessages: number } | { kind: 'too_late'; batch: Batch };
 
@@ -49,4 +53,33 @@ export async function cancelBatch(
     for (let i = 0; i < callbacks.length; i += 2000) await trx.insertInto('callbacks').values(callbacks.slice(i, i + 2000)).execute();
     return { kind: 'cancelled', batch: updated, cancelledMessages: cancelled.length };
   });
+}
+
+/** Statuses whose messages have gone to IO (or are on their way): a cancel cannot call them back. */
+const GONE: readonly MessageStatus[] = ['sending', 'sent', 'delivered', 'rejected', 'failed'];
+
+/** Of a batch's messages by status, how many have gone to IO (or are on their way). */
+export function countAlreadySent(counts: Partial<Record<MessageStatus, number>>): number {
+  return GONE.reduce((n, s) => n + (counts[s] ?? 0), 0);
+}
+
+export type BatchStopResult =
+  | { kind: 'cancelled'; batch: Batch; cancelledMessages: number; alreadySent: number; rowsNotSent: number }
+  | { kind: 'too_late'; batch: Batch };
+
+/**
+ * An ente cancels a batch (the API's cancel, the web UI's "Interrompi l'invio" and "Annulla"):
+ * each cancelled message is told to the callback URL of the API key that sent the batch, and the
+ * answer says how many messages had already gone to IO and how many valid rows will not be sent.
+ */
+export async function stopBatch(db: Kysely<Schema>, batch: Batch, serviceCode: string, now: number): Promise<BatchStopResult> {
+  const sender = batch.api_key_id ? await getApiKey(db, batch.api_key_id) : undefined;
+  const result = await cancelBatch(db, batch, now, (m) =>
+    sender?.callback_url
+      ? { apiKeyId: sender.id, payload: callbackPayload(m, serviceCode, { status: 'cancelled', reason: 'batch cancelled by the ente', at: now }) }
+      : undefined,
+  );
+  if (result.kind === 'too_late') return result;
+  const alreadySent = countAlreadySent(await batchMessageCounts(db, batch.id));
+  return { ...result, alreadySent, rowsNotSent: Math.max(0, result.batch.valid_rows - alreadySent) };
 }

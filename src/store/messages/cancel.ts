@@ -1,6 +1,9 @@
 /** Cancelling: only while the message has not gone to IO (scheduled or queued). */
 import type { Kysely } from 'kysely';
+import { callbackPayload } from '../../domain/callback-payload.ts';
 import type { Schema } from '../schema.ts';
+import { getApiKey } from '../api-keys.ts';
+import { listServices } from '../services.ts';
 import type { Message } from './accept.ts';
 
 export type CancelResult = { kind: 'cancelled'; message: Message } | { kind: 'not_found' } | { kind: 'too_late'; message: Message };
@@ -41,4 +44,19 @@ export async function cancelMessage(
     const current = await trx.selectFrom('messages').selectAll().where('ente_id', '=', enteId).where('id', '=', id).executeTakeFirst();
     return current ? { kind: 'too_late', message: current } : { kind: 'not_found' };
   });
+}
+
+/**
+ * Cancels `message` as its ente asked (API or web UI), with the callback its sender expects: the
+ * callback goes to the API key that sent the message, which may not be the one cancelling it,
+ * and a message sent from the web UI has no key and so no callback.
+ */
+export async function cancelMessageForEnte(db: Kysely<Schema>, enteId: string, message: Message, now = Date.now()): Promise<CancelResult> {
+  const sender = message.api_key_id ? await getApiKey(db, message.api_key_id) : undefined;
+  const codes = sender?.callback_url ? new Map((await listServices(db, enteId)).map((s) => [s.id, s.code])) : new Map<string, string>();
+  return cancelMessage(db, enteId, message.id, now, (m) =>
+    sender?.callback_url
+      ? { apiKeyId: sender.id, payload: callbackPayload(m, codes.get(m.service_id) ?? '', { status: 'cancelled', reason: 'cancelled by the ente', at: now }) }
+      : undefined,
+  );
 }

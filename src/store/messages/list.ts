@@ -11,6 +11,8 @@ export interface MessageFilter {
   fiscalCode?: string;
   createdFrom?: number;
   createdTo?: number;
+  /** Only the messages of this batch. */
+  batchId?: string;
   /** Only messages with an id lower than this (the previous page's last id). */
   before?: string;
   limit: number;
@@ -27,6 +29,7 @@ export async function listMessages(db: Kysely<Schema>, enteId: string, f: Messag
   if (f.fiscalCode) q = q.where('fiscal_code', '=', f.fiscalCode);
   if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
   if (f.createdTo !== undefined) q = q.where('created_at', '<', f.createdTo);
+  if (f.batchId) q = q.where('batch_id', '=', f.batchId);
   if (f.before) q = q.where('id', '<', f.before);
   const rows = await q.orderBy('id', 'desc').limit(f.limit + 1).execute();
   const more = rows.length > f.limit;
