@@ -20,8 +20,6 @@ import { sendPage, type PageContext } from './render.ts';
 import { registerHome } from './pages/home.ts';
 import { registerDashboard } from './pages/dashboard.ts';
 import { ENTE_PAGES } from './pages/index.ts';
-import { createLocalIdp } from '../local-idp/provider.ts';
-import { mountLocalIdp } from '../local-idp/mount.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './login.ts';
 import { LOCAL_IDP_CLIENT } from '../config.ts';
 
@@ -55,6 +53,9 @@ export async function registerWeb(app: FastifyInstance, deps: WebDeps): Promise<
   }
 
   if (deps.config.localIdp) {
+    // Loaded only when used: a production process never loads the test provider (nor oidc-provider).
+    const { createLocalIdp } = await import('../local-idp/provider.ts');
+    const { mountLocalIdp } = await import('../local-idp/mount.ts');
     const { publicUrl } = deps.config;
     const idp = await createLocalIdp({
       issuer: `${publicUrl}/idp`,

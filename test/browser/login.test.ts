@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { buildEnte } from '../support/factories.ts';
 import { browserLogin, describeInBrowser, expectAccessible, launchBrowser, newPage, screenshot } from '../support/browser.ts';
-import { BIANCHI, ROSSI, startWebGenio, type WebGenio } from '../support/web.ts';
+import { BIANCHI, ESPOSITO_L1, FERRARI, ROSSI, startWebGenio, type WebGenio } from '../support/web.ts';
 import { loginButtonLabel } from '../../src/local-idp/login-page.ts';
 import type { Ente } from '../../src/store/enti.ts';
 
@@ -22,6 +22,7 @@ describeInBrowser('web UI login in a browser', () => {
     await t.grant(ROSSI, 'manager');
     await t.grant(ROSSI, 'viewer', other.id);
     await t.grant(BIANCHI, 'sender');
+    await t.grant(ESPOSITO_L1, 'sender');
     browser = await launchBrowser();
   }, 60_000);
 
@@ -72,6 +73,28 @@ describeInBrowser('web UI login in a browser', () => {
     expect(await bianchi.getByRole('heading', { level: 1 }).textContent()).toBe('Pagina non trovata');
     await expectAccessible(bianchi, '404 page');
     await bianchi.context().close();
+  });
+
+  it('the pages that refuse pass axe too: no role, level too low, a role that does not allow it', async () => {
+    const noRole = await newPage(browser);
+    await browserLogin(noRole, t.base, FERRARI);
+    expect(await noRole.getByRole('heading', { level: 1 }).textContent()).toBe('Non hai ancora accesso a GeNIO');
+    expect(await noRole.getByTestId('own-fiscal-code').textContent()).toBe(FERRARI.fiscalCode);
+    await expectAccessible(noRole, 'no role');
+    await screenshot(noRole, '04-nessun-ruolo');
+    await noRole.context().close();
+
+    const levelOne = await newPage(browser);
+    await browserLogin(levelOne, t.base, ESPOSITO_L1);
+    expect(await levelOne.getByRole('heading', { level: 1 }).textContent()).toBe('Accesso non riuscito');
+    await expectAccessible(levelOne, 'login refused');
+    await levelOne.context().close();
+
+    const viewer = await newPage(browser);
+    await browserLogin(viewer, t.base, ROSSI, `/ente/${other.fiscal_code}/invio`);
+    expect(await viewer.getByRole('heading', { level: 1 }).textContent()).toBe('Operazione non consentita');
+    await expectAccessible(viewer, '403 page');
+    await viewer.context().close();
   });
 
   it('logout ends the session here and at the identity provider', async () => {

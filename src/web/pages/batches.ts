@@ -1,12 +1,10 @@
 /**
- * Invio massivo: upload a CSV or XLSX file, see every problem before anything is sent, confirm
+ * Invio massivo, after the upload (batch-upload.ts): see every problem before anything is sent, confirm
  * (every row, the valid ones only, or at a given time), watch the sending until done, download
  * the results report. The upload, the same-file check, confirming, cancelling and the report are
  * the API's own code (src/ingest/batch-upload.ts, src/store/batches/*, src/ingest/report-csv.ts);
  * this file reads forms and shows pages. Under /ente/<code>/:
  *
- *   GET  /massivo                    the upload form and the ente's recent batches
- *   POST /massivo                    the upload (multipart) → 303 /massivo/<id>
  *   GET  /massivo/:id                the check page, then the progress page (`?pagina=` pages the errors)
  *   GET  /massivo/:id/stato          htmx: the part of that page that updates by itself
  *   POST /massivo/:id/conferma       send every row, the valid ones only, or at a time → 303
@@ -19,37 +17,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldError } from '../../domain/field-error.ts';
 import { can } from '../../domain/permissions.ts';
 import { checkScheduledAt } from '../../domain/scheduled-at.ts';
-import { discardUpload, fileTypeProblem, readBatchForm, storeBatchUpload } from '../../ingest/batch-upload.ts';
 import { batchReportCsv, reportFileName } from '../../ingest/report-csv.ts';
 import { sampleCsv } from '../../ingest/sample-csv.ts';
 import type { Batch } from '../../store/batches/create.ts';
 import { stopBatch } from '../../store/batches/cancel.ts';
 import { confirmCheckedBatch } from '../../store/batches/confirm.ts';
-import { getBatch, listBatches } from '../../store/batches/read.ts';
-import { newId } from '../../store/ids.ts';
-import { findServiceByCode, getService, listServices, type Service } from '../../store/services.ts';
-import { getTemplate, listTemplates } from '../../store/templates.ts';
+import { getBatch } from '../../store/batches/read.ts';
+import { getService, type Service } from '../../store/services.ts';
+import { getTemplate } from '../../store/templates.ts';
 import type { WebDeps } from '../deps.ts';
 import { requireAction, sendNotFound } from '../ente-scope.ts';
 import { italianError } from '../italian-errors.ts';
 import { BATCH_STATUS_LABELS, formatCount, formatDateTime } from '../labels.ts';
 import { entePath, errorsByField, sendFragment, sendPage, type PageOptions } from '../render.ts';
-import { hasCsrfToken } from '../session.ts';
-import { CANCELLABLE, checkData, keepsPolling, liveData, phaseOf, statusKind, type BatchPhase } from './batches-view.ts';
+import { CANCELLABLE, checkData, keepsPolling, liveData, phaseOf, type BatchPhase } from './batches-view.ts';
 
 /** Batches and templates have ULIDs: anything else is not one of them. */
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const UPLOAD_FIELDS = ['_csrf', 'service', 'template', 'scheduled_at', 'allow_duplicate'] as const;
-const RECENT_BATCHES = 20;
-
-/** Inputs of the upload form, for the summary's links and labels. */
-const UPLOAD_INPUTS: Record<string, { id: string; label: string }> = {
-  service: { id: 'servizio', label: 'Servizio' },
-  template: { id: 'modello', label: 'Modello' },
-  file: { id: 'file', label: 'File' },
-  scheduled_at: { id: 'invio-programmato', label: 'Programma l’invio' },
-};
-
 const TITLES: Record<BatchPhase, string> = {
   checking: 'Controllo del file in corso',
   checked: 'Controllo del file',
@@ -61,21 +45,7 @@ function titleOf(batch: Batch): string {
   return batch.status === 'cancelled' ? 'Invio annullato' : TITLES[phaseOf(batch)];
 }
 
-interface UploadValues {
-  service: string;
-  template: string;
-  scheduled_at: string;
-  allow_duplicate: boolean;
-}
-
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
-
-/** `512 MB`: the size limit as people read it. */
-function formatSize(bytes: number): string {
-  const mb = bytes / 1_048_576;
-  const unit = mb >= 1 ? { n: mb, name: 'MB' } : { n: bytes / 1024, name: 'kB' };
-  return `${unit.n.toLocaleString('it-IT', { maximumFractionDigits: 1 })} ${unit.name}`;
-}
 
 /** The Italian wall time of an instant as a datetime-local input wants it: `2026-12-01T09:00`. */
 function localInputValue(ms: number | null): string {
@@ -93,82 +63,6 @@ async function findBatch(deps: WebDeps, request: FastifyRequest): Promise<{ batc
   const batch = await getBatch(deps.database.db, request.enteScope.ente.id, id);
   const service = batch && (await getService(deps.database.db, batch.service_id));
   return batch && service ? { batch, service } : undefined;
-}
-
-/** A multipart form without this session's token: refused like any other form (the guard cannot read a stream). */
-function refuseForm(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendPage(reply, request.enteScope.page, 'error', { title: 'Operazione non consentita', status: 403 }, {
-    text: 'Il modulo è scaduto o non è valido: ricarica la pagina e riprova.',
-    requestId: request.id,
-  });
-}
-
-interface UploadPageOptions {
-  values?: UploadValues;
-  errors?: FieldError[];
-  status?: number;
-  duplicate?: Batch;
-}
-
-async function sendUploadPage(deps: WebDeps, request: FastifyRequest, reply: FastifyReply, opts: UploadPageOptions = {}): Promise<FastifyReply> {
-  const { ente, page, role } = request.enteScope;
-  const db = deps.database.db;
-  const [services, templates, batches] = await Promise.all([
-    listServices(db, ente.id),
-    listTemplates(db, ente.id, null),
-    listBatches(db, ente.id, { serviceIds: null, limit: RECENT_BATCHES }),
-  ]);
-  const names = new Map(services.map((s) => [s.id, s.name]));
-  const query = request.query as Record<string, unknown>;
-  const values: UploadValues = opts.values ?? {
-    service: text(query.servizio) || (services.length === 1 ? services[0].code : ''),
-    template: text(query.modello),
-    scheduled_at: '',
-    allow_duplicate: false,
-  };
-  const errors = opts.errors ?? [];
-  const size = formatSize(deps.batches.maxBytes);
-  const italian = (e: FieldError) => (e.field === 'file' && e.code === 'too_large' ? `Il file è più grande del limite di ${size}: dividilo in più file.` : italianError(e));
-  const duplicate = opts.duplicate;
-  return sendPage(reply, page, 'batches-upload', { title: 'Invio massivo', active: 'batches', status: opts.status ?? 200 }, {
-    action: entePath(page.ente!, '/massivo'),
-    canSend: can(role, 'send'),
-    values,
-    errors: errorsByField(errors, italian),
-    summary: errors.map((e) => {
-      const input = UPLOAD_INPUTS[e.field] ?? { id: 'file', label: 'Modulo' };
-      return { href: `#${input.id}`, text: `${input.label}: ${italian(e)}` };
-    }),
-    maxSize: size,
-    services: services.map((s) => ({ code: s.code, name: s.name })),
-    templateGroups: services
-      .map((s) => ({
-        service: s.name,
-        templates: templates.filter((t) => t.serviceId === s.id).map((t) => ({
-          id: t.id,
-          name: t.name,
-          columns: ['codice_fiscale', ...t.definition.placeholders.map((p) => p.name)].join(', '),
-          sampleHref: entePath(page.ente!, `/modelli/${t.id}/esempio.csv`),
-        })),
-      }))
-      .filter((g) => g.templates.length),
-    duplicate: duplicate && {
-      href: entePath(page.ente!, `/massivo/${duplicate.id}`),
-      name: duplicate.file_name ?? `invio massivo ${duplicate.id}`,
-      created: formatDateTime(duplicate.created_at),
-      status: BATCH_STATUS_LABELS[duplicate.status],
-    },
-    batches: batches.map((b) => ({
-      href: entePath(page.ente!, `/massivo/${b.id}`),
-      name: b.file_name ?? `Invio ${b.id}`,
-      service: names.get(b.service_id) ?? '',
-      status: BATCH_STATUS_LABELS[b.status],
-      statusKind: statusKind(b.status),
-      rows: formatCount(b.total_rows),
-      valid: formatCount(b.valid_rows),
-      created: formatDateTime(b.created_at),
-    })),
-  });
 }
 
 interface BatchPageOptions extends Partial<PageOptions> {
@@ -233,78 +127,6 @@ async function sendBatchPage(deps: WebDeps, request: FastifyRequest, reply: Fast
 
 export function registerBatchPages(app: FastifyInstance, deps: WebDeps): void {
   const db = deps.database.db;
-
-  app.get('/massivo', async (request, reply) => {
-    if (!requireAction(request, reply, 'view')) return reply;
-    return sendUploadPage(deps, request, reply);
-  });
-
-  app.post('/massivo', async (request, reply) => {
-    if (!requireAction(request, reply, 'send')) return reply;
-    if (!request.isMultipart()) {
-      if (!hasCsrfToken(request)) return refuseForm(request, reply);
-      return sendUploadPage(deps, request, reply, { status: 400, errors: [{ field: 'file', code: 'required', message: 'no file' }] });
-    }
-    const { ente } = request.enteScope;
-    const id = newId();
-    const form = await readBatchForm(request.parts(), {
-      dir: deps.batches.dir,
-      maxBytes: deps.batches.maxBytes,
-      name: `${id}.upload`,
-      fields: UPLOAD_FIELDS,
-      // The token comes first in the form: without it the file is not even written to disk.
-      mayStore: (fields) => hasCsrfToken(request, fields._csrf),
-    });
-    if (form.refused || !hasCsrfToken(request, form.fields._csrf)) {
-      if (form.saved) await discardUpload(form.saved);
-      return refuseForm(request, reply);
-    }
-    const now = deps.clock();
-    const f = form.fields;
-    const values: UploadValues = { service: text(f.service), template: text(f.template), scheduled_at: text(f.scheduled_at), allow_duplicate: f.allow_duplicate === 'on' };
-    const errors = form.errors.filter((e) => e.code !== 'unknown_field' && e.code !== 'unexpected_file');
-
-    const service = values.service ? await findServiceByCode(db, ente.id, values.service) : undefined;
-    if (!values.service) errors.push({ field: 'service', code: 'required', message: 'service is required' });
-    else if (!service) errors.push({ field: 'service', code: 'unknown_service', message: `no service "${values.service}"` });
-    const template = values.template ? await getTemplate(db, ente.id, values.template) : undefined;
-    if (values.template && !template) errors.push({ field: 'template', code: 'unknown_template', message: `no template "${values.template}"` });
-    else if (template && service && template.serviceId !== service.id) errors.push({ field: 'template', code: 'other_service', message: 'template of another service' });
-    let scheduledAt: number | null = null;
-    if (values.scheduled_at) {
-      const at = checkScheduledAt(values.scheduled_at, now);
-      if (at.ok) scheduledAt = at.value;
-      else errors.push({ field: 'scheduled_at', code: at.code, message: at.message });
-    }
-    const wrongType = form.saved && form.saved.size > 0 ? fileTypeProblem(form.fileName, form.saved) : null;
-    if (wrongType) errors.push(wrongType);
-    if (errors.length || !service || !form.saved) {
-      if (form.saved) await discardUpload(form.saved);
-      return sendUploadPage(deps, request, reply, { values, errors, status: form.tooLarge ? 413 : 400 });
-    }
-
-    const stored = await storeBatchUpload(db, deps.batches.dir, { saved: form.saved, source: form.source, fileName: form.fileName }, {
-      id,
-      ente_id: ente.id,
-      service_id: service.id,
-      api_key_id: null,
-      user_id: request.webSession!.user_id,
-      template_id: template?.id ?? null,
-      template_version: template?.version ?? null,
-      scheduled_at: scheduledAt,
-      // A person confirms after seeing the check, whatever it finds.
-      check_only: 1,
-      send_valid_only: 0,
-      idempotency_key: null,
-      request_hash: null,
-    }, { allowDuplicate: values.allow_duplicate, now });
-    if (stored.kind === 'same_file') {
-      return sendUploadPage(deps, request, reply, { values: { ...values, allow_duplicate: false }, status: 409, duplicate: stored.earlier });
-    }
-    request.log.info({ batchId: id, service: service.code, source: form.source, bytes: form.saved.size }, 'batch uploaded from the web');
-    deps.onBatchUploaded();
-    return reply.redirect(entePath(request.enteScope.page.ente!, `/massivo/${id}`), 303);
-  });
 
   app.get('/massivo/:id', async (request, reply) => {
     if (!requireAction(request, reply, 'view')) return reply;

@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../deps.ts';
 import { registerSendPage } from './send.ts';
 import { registerMessagesPages } from './messages.ts';
+import { registerBatchUploadPage } from './batch-upload.ts';
 import { registerBatchPages } from './batches.ts';
 import { registerApiKeyPages } from './api-keys.ts';
 import { registerTemplatePages } from './templates.ts';
 
 export type RegisterPage = (app: FastifyInstance, deps: WebDeps) => void | Promise<void>;
 
-export const ENTE_PAGES: RegisterPage[] = [registerSendPage, registerMessagesPages, registerBatchPages, registerApiKeyPages, registerTemplatePages];
+export const ENTE_PAGES: RegisterPage[] = [registerSendPage, registerMessagesPages, registerBatchUploadPage, registerBatchPages, registerApiKeyPages, registerTemplatePages];
