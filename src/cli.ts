@@ -101,9 +101,11 @@ async function admin(args: string[], env: NodeJS.ProcessEnv, out: Output): Promi
 async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Output = processOutput): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'serve':
-      parse(rest, {});
-      return (await import('./cli/serve.ts')).serveCommand(env);
+    case 'serve': {
+      // --role api|worker|all is GENIO_ROLE on the command line, where operators expect it.
+      const { values } = parse(rest, { role: str });
+      return (await import('./cli/serve.ts')).serveCommand(values.role === undefined ? env : { ...env, GENIO_ROLE: String(values.role) });
+    }
     case 'start':
       parse(rest, {});
       return (await import('./cli/start.ts')).startCommand(env, out);

@@ -37,8 +37,10 @@ export interface Config {
   logLevel: string;
   /** Sandbox keys send to an in-process simulator; off disables sandbox keys. */
   sandbox: boolean;
-  /** Run the delivery workers in this process. */
+  /** Run the delivery workers in this process (off with GENIO_WORKERS=off or role `api`). */
   workers: boolean;
+  /** `all` (default), `api` (API and web UI only) or `worker` (workers only; health, readiness and metrics still served). */
+  role: ProcessRole;
   web: WebConfig;
 }
 
@@ -59,6 +61,9 @@ export interface WebConfig {
   /** Who a person without a role should ask, shown on the "no access" page. */
   supportContact: string;
 }
+
+export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
 export class ConfigError extends Error {}
 
@@ -180,6 +185,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!/^https?:\/\/[^\s]+$/.test(ioBaseUrl)) errors.push(`GENIO_IO_BASE_URL must be an http(s) URL (got "${ioBaseUrl}")`);
 
   const port = int('GENIO_PORT', 3000);
+  const roleRaw = str('GENIO_ROLE', 'all');
+  const role = (PROCESS_ROLES as readonly string[]).includes(roleRaw) ? (roleRaw as ProcessRole) : 'all';
+  if (role !== roleRaw) errors.push(`GENIO_ROLE must be all, api or worker (got "${roleRaw}")`);
   const config: Config = {
     port,
     host: str('GENIO_HOST', '0.0.0.0'),
@@ -206,7 +214,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     batchJsonLimitBytes: int('GENIO_BATCH_JSON_LIMIT', 32 * 1024 * 1024, 1024),
     logLevel: str('GENIO_LOG_LEVEL', 'info'),
     sandbox: bool('GENIO_SANDBOX', true),
-    workers: bool('GENIO_WORKERS', true),
+    workers: bool('GENIO_WORKERS', true) && role !== 'api',
+    role,
     web: webConfig(env, port, { str, duration, bool, errors }),
     ...overrides,
   };

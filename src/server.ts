@@ -136,9 +136,12 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       checkProfile: (service, fiscalCode, isSandbox) => checkProfile(ctx, service, fiscalCode, isSandbox),
     },
     log,
-    { notFound: (request, reply) => isBrowserRequest(request) && (sendWebNotFound(request, reply), true) },
+    {
+      notFound: (request, reply) => config.role !== 'worker' && isBrowserRequest(request) && (sendWebNotFound(request, reply), true),
+      operationsOnly: config.role === 'worker',
+    },
   );
-  await registerWeb(api, {
+  if (config.role !== 'worker') await registerWeb(api, {
     database,
     config: config.web,
     masterKey,

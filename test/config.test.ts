@@ -181,6 +181,7 @@ describe('invalid configuration', () => {
       GENIO_BODY_LIMIT: '10',
       GENIO_SANDBOX: 'maybe',
       GENIO_WORKERS: 'sometimes',
+      GENIO_ROLE: 'both',
     };
     const message = configError(bad);
     for (const name of Object.keys(bad)) expect(message, `${name} missing from:\n${message}`).toContain(name);
@@ -210,5 +211,21 @@ describe('invalid configuration', () => {
     expect(loadConfig({ GENIO_MASTER_KEY: KEY }).masterKey).toHaveLength(32);
     expect(loadConfig({ GENIO_MASTER_KEY: KEY.toUpperCase() }).masterKey).toEqual(Buffer.from(KEY, 'hex'));
     expect(loadConfig({ GENIO_MASTER_KEY: ` ${KEY}\n` }).masterKey).toEqual(Buffer.from(KEY, 'hex'));
+  });
+});
+
+describe('GENIO_ROLE', () => {
+  it.each([
+    [undefined, 'all', true],
+    ['all', 'all', true],
+    ['api', 'api', false],
+    ['worker', 'worker', true],
+  ])('%s → role %s, workers %s', (raw, role, workers) => {
+    const c = loadConfig(raw === undefined ? {} : { GENIO_ROLE: raw });
+    expect(c.role).toBe(role);
+    expect(c.workers).toBe(workers);
+  });
+  it('GENIO_WORKERS=off still turns the workers off in role all', () => {
+    expect(loadConfig({ GENIO_WORKERS: 'off' }).workers).toBe(false);
   });
 });

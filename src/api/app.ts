@@ -31,6 +31,8 @@ declare module 'fastify' {
 export interface ApiOptions {
   /** Answers an unknown path itself (the web UI's HTML page for browsers); returns false to leave it to the API. */
   notFound?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+  /** A worker-only process (`--role worker`) serves health, readiness and metrics, not the API. */
+  operationsOnly?: boolean;
 }
 
 export async function buildApi(deps: ApiDeps, log: Logger, opts: ApiOptions = {}): Promise<FastifyInstance> {
@@ -54,6 +56,9 @@ export async function buildApi(deps: ApiDeps, log: Logger, opts: ApiOptions = {}
     if (opts.notFound?.(request, reply)) return reply;
     return sendProblem(reply, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
   });
+
+  registerHealth(app, deps);
+  if (opts.operationsOnly) return app;
 
   await app.register(swagger, {
     openapi: {
@@ -81,7 +86,6 @@ export async function buildApi(deps: ApiDeps, log: Logger, opts: ApiOptions = {}
   await app.register(multipart, { limits: { fileSize: deps.batches.maxBytes + 1, files: 2, fields: 20, fieldSize: 10_000 } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerHealth(app, deps);
   await app.register(async (api) => {
     api.addHook('onRequest', apiKeyAuth(deps.database));
     registerCreateMessage(api, deps);

@@ -5,8 +5,10 @@ Running GeNIO
   start                 development start (what npm start runs): data in ./data (GENIO_DATA_DIR),
                         a master key in ./data/master.key, the IO simulator in-process, a demo
                         ente, service and API key; prints the URL, the key and curl examples
-  serve                 production start: configuration from GENIO_* variables only;
-                        GENIO_MASTER_KEY is required
+  serve [--role all|api|worker]
+                        production start: configuration from GENIO_* variables only;
+                        GENIO_MASTER_KEY is required; --role api serves the API and web UI
+                        without workers, --role worker only delivers (health and metrics still served)
   migrate               apply database migrations (GENIO_DATABASE_URL, default ./data/genio.sqlite)
   io-sim                run the IO simulator alone, for another process to use
       [--port 3001] [--host 127.0.0.1] [--limit 150/5s|off] [--delay 1000]

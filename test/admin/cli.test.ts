@@ -300,6 +300,12 @@ describe('genio commands', () => {
     expect(r.stderr).toContain('GENIO_LOCAL_IDP_IN_PRODUCTION');
   });
 
+  it('serve --role takes all, api or worker, and names the mistake otherwise', async () => {
+    const r = await runCli(['serve', '--role', 'both'], env);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('GENIO_ROLE must be all, api or worker (got "both")');
+  });
+
   it('the demo citizens and the demo ente have valid fiscal codes', () => {
     for (const c of [DEMO_RECIPIENT, ...DEMO_CITIZENS.map((d) => d.fiscalCode)]) expect(checkFiscalCode(c), c).toMatchObject({ ok: true });
     expect(checkOrganizationFiscalCode(DEMO_ENTE_FISCAL_CODE)).toMatchObject({ ok: true });
