@@ -92,7 +92,7 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
   });
   const jobs: JobRunner = new JobRunner(
     [
-      { name: 'requeue-expired-leases', intervalMs: Math.min(5000, config.leaseMs), run: async (now) => {
+      { name: 'requeue-expired-leases', singleton: true, intervalMs: Math.min(5000, config.leaseMs), run: async (now) => {
         const r = await requeueExpiredLeases(database, now);
         if (r.requeued) {
           log.warn(r, 'messages of a stopped worker queued again');
@@ -100,18 +100,18 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
           dispatcher.wake();
         }
       } },
-      { name: 'purge-personal-data', intervalMs: 3_600_000, run: async (now) => {
+      { name: 'purge-personal-data', singleton: true, intervalMs: 3_600_000, run: async (now) => {
         const r = await purgePersonalData(database, { cutoff: now - config.retentionMs, profileCutoff: now - config.profileCacheMs, now });
         if (r.messages || r.idempotencyKeys || r.profileAnswers || r.batches) log.info(r, 'personal data past retention purged');
         return r.messages === 1000 || r.batches === 5; // more to do: run again now
       } },
-      { name: 'promote-scheduled', intervalMs: 1000, run: async (now) => {
+      { name: 'promote-scheduled', singleton: true, intervalMs: 1000, run: async (now) => {
         if (await promoteScheduled(database, now)) dispatcher.wake();
       } },
       // The sandbox simulator learns every service with its keys and payment maximum, so a sandbox
       // key behaves as the real service would at IO (IO's default maximum refuses every payment).
       ...(sandbox ? [{ name: 'sandbox-services', intervalMs: 5000, run: async () => void (await registerServicesInSimulator(database.db, masterKey, sandbox!, logOutput(log))) }] : []),
-      { name: 'purge-web-sessions', intervalMs: 600_000, run: async (now) => void (await purgeWebSessions(database.db, config.web.sessionIdleMs, now)) },
+      { name: 'purge-web-sessions', singleton: true, intervalMs: 600_000, run: async (now) => void (await purgeWebSessions(database.db, config.web.sessionIdleMs, now)) },
       { name: 'check-batches', intervalMs: 500, run: (now) => checker.run(now) },
       { name: 'feed-batches', intervalMs: 250, run: (now) => feeder.run(now) },
       { name: 'deliver-callbacks', intervalMs: 500, run: async () => {
@@ -121,6 +121,8 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
     ],
     log,
     opts.clock,
+    // Singleton jobs run once cluster-wide; a dead holder's job moves on after GENIO_LEASE.
+    { database, leaseMs: config.leaseMs },
   );
 
   const api = await buildApi(

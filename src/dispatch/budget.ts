@@ -78,6 +78,25 @@ export class AccountBudget {
 }
 
 type Waiter = { resolve: () => void; reject: (err: Error) => void };
+type Entry = { account: string; budget: AccountBudget; queue: Waiter[]; timer: NodeJS.Timeout | null };
+
+/**
+ * What one process cannot see alone: the calls other processes start on the same account. On
+ * PostgreSQL the gate is the cluster-wide budget (shared-budget.ts); on SQLite there is none.
+ * A call starts only when both the local budget (pacing, 429 hold) and the gate allow it.
+ */
+export interface BudgetGate {
+  /** Takes a token for one call of `account` starting at `now`; false when none is at hand now. `wanted`: callers waiting. */
+  tryTake(account: string, limits: BudgetLimits, now: number, wanted: number): boolean;
+  /** After tryTake said false: when to try again, or null when the gate will call back (a claim is under way). */
+  retryAt(account: string, now: number): number | null;
+  /** A 429 seen here: every process is to hold the account until `until`. */
+  hold(account: string, until: number): void;
+  /** Budgets registers here: the gate calls back when a claim ends, with the account's hold as the cluster knows it. */
+  listen(onChange: (account: string, heldUntil: number) => void): void;
+  /** Resolves when nothing the gate started is still running (before the database closes). */
+  drain(): Promise<void>;
+}
 
 /** Thrown to callers still waiting for budget when the process stops: they never started their call. */
 export class BudgetClosedError extends Error {
@@ -88,17 +107,21 @@ export class BudgetClosedError extends Error {
 
 /**
  * Budgets of all accounts, with a first-come queue per account: callers `await acquire(account)`
- * and start their call when it resolves. One timer per account wakes the queue.
+ * and start their call when it resolves. One timer per account wakes the queue. With a gate
+ * (PostgreSQL), each start also takes a token of the account's cluster-wide budget.
  */
 export class Budgets {
   private closed = false;
-  private readonly accounts = new Map<string, { budget: AccountBudget; queue: Waiter[]; timer: NodeJS.Timeout | null }>();
+  private readonly accounts = new Map<string, Entry>();
 
   constructor(
     private readonly limitsFor: (account: string) => BudgetLimits | null,
     private readonly marginMs: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly gate: BudgetGate | null = null,
+  ) {
+    gate?.listen((account, heldUntil) => this.gateChanged(account, heldUntil));
+  }
 
   get(account: string): AccountBudget {
     return this.entry(account).budget;
@@ -107,7 +130,7 @@ export class Budgets {
   private entry(account: string) {
     let e = this.accounts.get(account);
     if (!e) {
-      e = { budget: new AccountBudget(this.limitsFor(account), this.marginMs), queue: [], timer: null };
+      e = { account, budget: new AccountBudget(this.limitsFor(account), this.marginMs), queue: [], timer: null };
       this.accounts.set(account, e);
     }
     return e;
@@ -116,7 +139,7 @@ export class Budgets {
   acquire(account: string): Promise<void> {
     if (this.closed) return Promise.reject(new BudgetClosedError());
     const e = this.entry(account);
-    if (!e.queue.length && e.budget.tryTake(this.clock())) return Promise.resolve();
+    if (!e.queue.length && this.take(e, this.clock(), 1)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       e.queue.push({ resolve, reject });
       this.pump(e);
@@ -130,22 +153,51 @@ export class Budgets {
 
   hold(account: string, until: number): void {
     this.entry(account).budget.hold(until);
+    this.gate?.hold(account, until);
   }
 
   snapshot(now: number): Array<{ account: string; used: number; limit: number; waiting: number }> {
     return [...this.accounts].map(([account, e]) => ({ account, used: e.budget.used(now), limit: e.budget.limits?.calls ?? 0, waiting: e.queue.length }));
   }
 
-  private pump(e: { budget: AccountBudget; queue: Waiter[]; timer: NodeJS.Timeout | null }): void {
-    if (e.timer) return;
+  /** Starts a call if the local budget allows it now and the gate (if any) gives a token. */
+  private take(e: Entry, now: number, wanted: number): boolean {
+    if (e.budget.nextAt(now) > now) return false;
+    if (this.gate && e.budget.limits && !this.gate.tryTake(e.account, e.budget.limits, now, wanted)) return false;
+    return e.budget.tryTake(now);
+  }
+
+  private pump(e: Entry): void {
+    if (e.timer || this.closed) return;
     const now = this.clock();
-    while (e.queue.length && e.budget.tryTake(now)) e.queue.shift()!.resolve();
+    while (e.queue.length && this.take(e, now, e.queue.length)) e.queue.shift()!.resolve();
     if (!e.queue.length) return;
-    const delay = Math.max(1, Math.ceil(e.budget.nextAt(now) - now));
+    let at = e.budget.nextAt(now);
+    if (at <= now && this.gate) {
+      const retry = this.gate.retryAt(e.account, now);
+      if (retry === null) return; // a claim is under way: gateChanged pumps when it ends
+      at = retry;
+    }
+    const delay = Math.max(1, Math.ceil(at - now));
     e.timer = setTimeout(() => {
       e.timer = null;
       this.pump(e);
     }, delay);
+  }
+
+  /** The gate finished a claim: take on the cluster's hold, and serve the queue with the new tokens. */
+  private gateChanged(account: string, heldUntil: number): void {
+    if (this.closed) return;
+    const e = this.entry(account);
+    e.budget.hold(heldUntil);
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = null;
+    this.pump(e);
+  }
+
+  /** Waits for the gate's statements still running (claims, holds): call before the database closes. */
+  drain(): Promise<void> {
+    return this.gate?.drain() ?? Promise.resolve();
   }
 
   /** At shutdown: no new call starts; waiters get a BudgetClosedError and leave their message queued. */

@@ -16,6 +16,7 @@ import type { Message } from '../store/messages/accept.ts';
 import { getCachedProfiles, profileKey, type ProfileAnswer } from '../store/profile-cache.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
 import { Budgets, type BudgetLimits } from './budget.ts';
+import { SharedBudgetGate } from './shared-budget.ts';
 import { Directory } from './directory.ts';
 import { OutcomeWriter } from './outcome-writer.ts';
 import { PollTimer } from './poll-timer.ts';
@@ -73,13 +74,16 @@ export class Dispatcher {
         deps.log.warn({ count: lost.length }, 'outcomes not recorded: another worker took these messages over');
       }
     }, undefined, clock);
+    // On PostgreSQL several processes may send on one account: each call also takes a token of the
+    // account's cluster-wide budget (shared-budget.ts). On SQLite one process runs: its budget is all.
+    const gate = deps.database.dialect === 'postgres' ? new SharedBudgetGate(deps.database, deps.config.ioBudgetMarginMs, deps.log) : null;
     this.ctx = {
       database: deps.database,
       config: deps.config,
       io: deps.io,
       sandboxIo: deps.sandboxIo,
       directory,
-      budgets: new Budgets(limitsFor, deps.config.ioBudgetMarginMs, clock),
+      budgets: new Budgets(limitsFor, deps.config.ioBudgetMarginMs, clock, gate),
       writer,
       pollTimer: new PollTimer(deps.config.pollFirstDelayMs),
       metrics: deps.metrics,
@@ -109,6 +113,7 @@ export class Dispatcher {
     this.ctx.budgets.close();
     while (this.running.size) await Promise.allSettled([...this.running]);
     await this.ctx.writer.drain();
+    await this.ctx.budgets.drain(); // a 429 hold still being shared with the other processes
   }
 
   inFlight(): number {

@@ -270,6 +270,30 @@ export interface WebSessionTable {
   expires_at: number;
 }
 
+export interface JobLeaseTable {
+  /** The job's name, as declared in server.ts. */
+  name: string;
+  /** The process that holds the lease, or held it last (kept after release, for operators). */
+  owner: string | null;
+  /** Until when the owner may run the job; null once its round finished (released). */
+  lease_until: number | null;
+  /** When the last finished round started: the next may start one period later. */
+  last_run_at: number | null;
+}
+
+export interface BudgetSlotTable {
+  /** The IO account (io_accounts.name). */
+  account: string;
+  /** Start (epoch ms) of the slot being spent; it only moves forward. */
+  slot_start: number;
+  /** Calls granted in that slot by all processes together. */
+  used: number;
+  /** What the last claim got: RETURNING shows only the new row, so the grant is kept here. */
+  last_grant: number;
+  /** After a 429: no process starts a call on the account before this (epoch ms; 0 none). */
+  held_until: number;
+}
+
 export interface Schema {
   enti: EnteTable;
   io_accounts: IoAccountTable;
@@ -288,4 +312,6 @@ export interface Schema {
   users: UserTable;
   user_roles: UserRoleTable;
   web_sessions: WebSessionTable;
+  job_leases: JobLeaseTable;
+  budget_slots: BudgetSlotTable;
 }

@@ -14,6 +14,8 @@ import { createLogger } from '../../src/log.ts';
 import { startGenio, type Genio } from '../../src/server.ts';
 import { createIoSimulator, type IoSimulator, type SimulatorOptions } from '../../src/io/simulator/index.ts';
 import type { Ente } from '../../src/store/enti.ts';
+import { openDatabase, type Database } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 import { buildApiKey, buildEnte, buildService, type BuiltService } from './factories.ts';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -133,6 +135,21 @@ export async function startTestGenio(opts: { db?: DbKind; sim?: SimulatorOptions
       await sim.close();
       await drop();
       fs.rmSync(batchDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `n` connections to one fresh, migrated database, as `n` GeNIO processes would hold them. */
+export async function openShared(kind: DbKind, n: number): Promise<{ dbs: Database[]; close(): Promise<void> }> {
+  const fresh = await freshDatabaseUrl(kind);
+  const dbs = [await openDatabase(fresh.url)];
+  await migrateToLatest(dbs[0]);
+  for (let i = 1; i < n; i++) dbs.push(await openDatabase(fresh.url));
+  return {
+    dbs,
+    close: async () => {
+      for (const d of dbs) await d.close();
+      await fresh.drop();
     },
   };
 }

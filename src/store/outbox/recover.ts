@@ -7,9 +7,12 @@ import { sql } from 'kysely';
 import type { Database } from '../db.ts';
 
 export async function requeueExpiredLeases(database: Database, now: number): Promise<{ requeued: number; possibleDuplicates: number }> {
+  // On PostgreSQL the rows stay locked until the transaction ends: a worker finishing one of them
+  // meanwhile waits, then finds it queued again (its lease is gone) and records nothing.
+  const lock = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
   return database.db.transaction().execute(async (trx) => {
     const { rows } = await sql<{ id: string; phase: string | null }>`
-      select id, phase from messages where status = 'sending' and lease_until < ${now}`.execute(trx);
+      select id, phase from messages where status = 'sending' and lease_until < ${now} ${lock}`.execute(trx);
     if (!rows.length) return { requeued: 0, possibleDuplicates: 0 };
     const inFlight = rows.filter((r) => r.phase === 'submitting').map((r) => r.id);
     const ids = rows.map((r) => r.id);
@@ -18,6 +21,7 @@ export async function requeueExpiredLeases(database: Database, now: number): Pro
       .set({ status: 'queued', due_at: now, lease_owner: null, lease_until: null, phase: null, updated_at: now })
       .where('id', 'in', ids)
       .where('status', '=', 'sending')
+      .where('lease_until', '<', now)
       .execute();
     if (inFlight.length) {
       await trx.updateTable('messages').set((eb) => ({ possible_duplicate: eb('possible_duplicate', '+', 1) })).where('id', 'in', inFlight).execute();
