@@ -5,7 +5,6 @@
  * per account in any window than the budget, and every process does a share of the work.
  */
 import crypto from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createIoSimulator, type IoSimulator } from '../../src/io/simulator/index.ts';
@@ -14,49 +13,18 @@ import { migrateToLatest } from '../../src/store/migrate.ts';
 import { ensureIoAccount } from '../../src/store/io-accounts.ts';
 import { POSTGRES_URL, freshDatabaseUrl } from '../support/genio.ts';
 import { buildApiKey, buildEnte, buildService, messageBody } from '../support/factories.ts';
-import { freePort } from '../support/web.ts';
+import { counterSum, startServe, type ServeProcess } from '../support/serve-process.ts';
 
 const MESSAGES = 20_000;
 /** Per account, per window: the simulator refuses above it, GeNIO's processes share it. */
 const BUDGET = { calls: 400, windowMs: 1000 };
 const ACCOUNTS = ['aggregator', 'ente-partner'] as const;
 
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-async function startServe(env: Record<string, string>): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    env: { ...process.env, ...env, GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`genio serve exited (${child.exitCode}): ${err}`);
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return { child, url, stderr: () => err };
-    if (Date.now() > deadline) throw new Error(`genio serve did not become ready: ${err}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Sum of a Prometheus counter over all its label sets. */
-async function counterSum(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
-}
-
 (POSTGRES_URL ? describe : describe.skip)('three genio serve processes on one PostgreSQL database', () => {
   let sim: IoSimulator;
   let database: Database;
   let drop: () => Promise<void>;
-  const procs: Proc[] = [];
+  const procs: ServeProcess[] = [];
   const keys: Array<{ key: string; service: string }> = [];
 
   beforeAll(async () => {

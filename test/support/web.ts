@@ -3,7 +3,6 @@
  * built-in identity provider at /idp, and helpers that log a test citizen in over real HTTP and
  * real OpenID Connect.
  */
-import net from 'node:net';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { TEST_CITIZENS, type TestCitizen } from '../../src/local-idp/citizens.ts';
@@ -11,20 +10,11 @@ import { grantRole } from '../../src/store/users.ts';
 import type { UserRole } from '../../src/store/schema.ts';
 import { startTestGenio, type DbKind, type TestGenio } from './genio.ts';
 import { WebClient } from './web-client.ts';
+import { freePort } from './serve-process.ts';
+
+export { freePort };
 
 export const [ROSSI, BIANCHI, VERDI, FERRARI, ESPOSITO_L1] = TEST_CITIZENS;
-
-/** A port free right now on 127.0.0.1 (for a process that must know its address before listening). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface WebGenio extends TestGenio {
   base: string;
