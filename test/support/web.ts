@@ -23,14 +23,25 @@ export interface WebGenio extends TestGenio {
 
 /** GeNIO with GENIO_LOCAL_IDP=on on a free port; `env` adds GENIO_* variables. */
 export async function startWebGenio(opts: { db?: DbKind; env?: Record<string, string>; config?: Partial<Config> } = {}): Promise<WebGenio> {
-  const port = await freePort();
-  const web = loadConfig({ GENIO_PORT: String(port), GENIO_LOCAL_IDP: 'on', ...opts.env }).web;
-  const t = await startTestGenio({ db: opts.db, config: { port, web, ...opts.config } });
+  // The port is picked before listening (the issuer and redirect URIs contain it): another
+  // process may take it meanwhile, so a taken port means trying another.
+  let port = 0;
+  let web: Config['web'] | undefined;
+  let t: TestGenio | undefined;
+  for (let attempt = 1; !t; attempt++) {
+    port = await freePort();
+    web = loadConfig({ GENIO_PORT: String(port), GENIO_LOCAL_IDP: 'on', ...opts.env }).web;
+    try {
+      t = await startTestGenio({ db: opts.db, config: { port, web, ...opts.config } });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw err;
+    }
+  }
   return {
     ...t,
-    base: web.publicUrl,
-    grant: async (citizen, role, enteId = t.ente.id) => {
-      await grantRole(t.genio.database.db, { fiscalCode: citizen.fiscalCode, name: null, enteId, role });
+    base: web!.publicUrl,
+    grant: async (citizen, role, enteId = t!.ente.id) => {
+      await grantRole(t!.genio.database.db, { fiscalCode: citizen.fiscalCode, name: null, enteId, role });
     },
   };
 }
