@@ -125,16 +125,20 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
     { database, leaseMs: config.leaseMs },
   );
 
+  // What the API and the web UI both tell the workers, and ask of them.
+  const hooks = {
+    onAccepted: () => dispatcher.wake(),
+    onBatchUploaded: () => jobs.wake('check-batches'),
+    onBatchConfirmed: () => jobs.wake('feed-batches'),
+    budgetOf: (account: string) => ctx.budgets.get(account).limits,
+  };
   const api = await buildApi(
     {
+      ...hooks,
       database,
       metrics,
       bodyLimitBytes: config.bodyLimitBytes,
-      onAccepted: () => dispatcher.wake(),
-      onBatchUploaded: () => jobs.wake('check-batches'),
-      onBatchConfirmed: () => jobs.wake('feed-batches'),
       batches: { dir: config.batchDir, maxBytes: config.batchMaxBytes, jsonLimitBytes: config.batchJsonLimitBytes },
-      budgetOf: (account) => ctx.budgets.get(account).limits,
       checkProfile: (service, fiscalCode, isSandbox) => checkProfile(ctx, service, fiscalCode, isSandbox),
     },
     log,
@@ -143,18 +147,9 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
       operationsOnly: config.role === 'worker',
     },
   );
-  if (config.role !== 'worker') await registerWeb(api, {
-    database,
-    config: config.web,
-    masterKey,
-    log,
-    clock: ctx.clock,
-    onAccepted: () => dispatcher.wake(),
-    onBatchUploaded: () => jobs.wake('check-batches'),
-    onBatchConfirmed: () => jobs.wake('feed-batches'),
-    batches: { dir: config.batchDir, maxBytes: config.batchMaxBytes },
-    budgetOf: (account) => ctx.budgets.get(account).limits,
-  });
+  if (config.role !== 'worker') {
+    await registerWeb(api, { ...hooks, database, config: config.web, masterKey, log, clock: ctx.clock, batches: { dir: config.batchDir, maxBytes: config.batchMaxBytes } });
+  }
   // Budget gauges read the live budgets at scrape time.
   metrics.budgetSource.read = () => ctx.budgets.snapshot(ctx.clock());
 

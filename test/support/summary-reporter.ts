@@ -7,14 +7,16 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const mod of testModules) {
+      let failedHere = 0;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
+        else if (state === 'failed') failedHere++;
         else skipped++;
       }
-      // A file that failed to load has no tests but is a failure.
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
+      // A file that failed to load, or whose beforeAll threw (its tests then show as skipped),
+      // failed without a failed test: it counts as one failure.
+      failed += mod.state() === 'failed' ? Math.max(1, failedHere) : failedHere;
     }
     failed += unhandledErrors.length;
     // Printed at exit, after vitest's own summary, so that it is the run's last line.
