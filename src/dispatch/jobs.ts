@@ -112,6 +112,8 @@ export class JobRunner {
     }
     if (this.abandoned) return null;
     if (!claim.won) return later(claim.retryAt);
+    // One line per cluster-wide round: which process ran which job when (tests read these).
+    this.log.debug({ job: job.name, owner: this.owner, ranAt }, 'singleton job round');
 
     let lost = false;
     let renewing: Promise<unknown> = Promise.resolve();

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL } from '../support/genio.ts';
-import { messageBody } from '../support/factories.ts';
 import { counterSum } from '../support/serve-process.ts';
 import { ACCOUNTS, startCluster, untilFinished, type Cluster } from '../support/cluster.ts';
 
@@ -17,7 +16,7 @@ const BUDGET = { calls: 400, windowMs: 1000 };
 (POSTGRES_URL ? describe : describe.skip)('three genio serve processes on one PostgreSQL database', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(BUDGET, 3);
+    c = await startCluster({ budget: BUDGET, processes: 3 });
   }, 90_000);
   afterAll(async () => c?.close());
 
@@ -26,21 +25,10 @@ const BUDGET = { calls: 400, windowMs: 1000 };
     const singles = MESSAGES / 2;
     await c.post(1, singles);
     const perBatch = (MESSAGES - singles) / 2;
-    for (const [i, { key, service }] of c.keys.entries()) {
-      const messages = Array.from({ length: perBatch }, (_, j) => {
-        const { service: _s, ...m } = messageBody(service, singles + i * perBatch + j + 1);
-        return m;
-      });
-      const res = await fetch(`${c.procs[i].url}/api/v1/batches`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ service, messages }),
-      });
-      expect(res.status, await res.text()).toBe(202);
-    }
+    for (const ente of [0, 1]) await c.postBatch(ente, singles + ente * perBatch + 1, perBatch, ente);
     await untilFinished(c, MESSAGES, 300_000);
 
-    const stats = c.sim.stats();
+    const stats = await c.sim.stats();
     const why = async () => {
       const timeouts = await Promise.all(c.procs.map((p) => fetch(`${p.url}/metrics`).then((r) => r.text()).then((t) => [...t.matchAll(/^genio_io_calls_total\{[^}]*result="(?:timeout|network)"[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0))));
       const possible = await Promise.all(c.procs.map((p) => counterSum(p.url, 'genio_possible_duplicates_total')));

@@ -1,47 +1,67 @@
 /**
  * A GeNIO cluster for a test: the IO simulator with IO's limit set to the budget, one fresh
- * PostgreSQL schema with two enti on two IO accounts (one aggregator, one partner), and
+ * PostgreSQL schema with enti on IO accounts (by default two: one aggregator, one partner), and
  * `genio serve` processes on it.
  */
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import { createIoSimulator, type IoSimulator } from '../../src/io/simulator/index.ts';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { ensureIoAccount } from '../../src/store/io-accounts.ts';
 import { freshDatabaseUrl } from './genio.ts';
 import { buildApiKey, buildEnte, buildService, messageBody } from './factories.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
+import { startSimProcess, type SimProcess } from './sim-process.ts';
 
 export const ACCOUNTS = ['aggregator', 'ente-partner'] as const;
 
+export interface ClusterOptions {
+  /** Per IO account, per window: the simulator refuses above it, GeNIO's processes share it. */
+  budget: { calls: number; windowMs: number };
+  processes: number;
+  env?: Record<string, string>;
+  /** The IO account of each ente, one ente each (default: one on each of `ACCOUNTS`). */
+  enti?: string[];
+  /** Each line a process logs, with the process's index. */
+  onLogLine?: (line: string, process: number) => void;
+}
+
 export interface Cluster {
-  sim: IoSimulator;
+  /** In its own process, as IO is another machine: the load the test drives does not delay it. */
+  sim: SimProcess;
   database: Database;
   /** Environment every `genio serve` of the cluster runs with. */
   env: Record<string, string>;
   procs: ServeProcess[];
-  /** One API key and service code per account. */
+  /** One API key and service code per ente. */
   keys: Array<{ key: string; service: string }>;
   /** Messages in a final status. */
   finished(): Promise<number>;
-  /** Posts `count` single messages numbered from `from`, alternating accounts, spread over the live processes. */
+  /**
+   * Posts `count` single messages numbered from `from`, alternating enti, spread over the live
+   * processes. Each carries an Idempotency-Key; a request that meets a stopping process is sent
+   * again to another one with the same key, as a load balancer's client would.
+   */
   post(from: number, count: number): Promise<void>;
+  /** Posts messages `from`…`from + count - 1` as one JSON batch of ente `ente`, through process `via`. */
+  postBatch(ente: number, from: number, count: number, via?: number): Promise<string>;
+  /** Starts one more `genio serve` in the cluster's place `index`. */
+  restart(index: number): Promise<ServeProcess>;
   close(): Promise<void>;
 }
 
-export async function startCluster(budget: { calls: number; windowMs: number }, processes: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
-  const sim = createIoSimulator({ rateLimit: budget, processingDelayMs: 20 });
-  await sim.listen(0, '127.0.0.1');
+export async function startCluster(o: ClusterOptions): Promise<Cluster> {
+  const { budget } = o;
+  const sim = await startSimProcess({ rateLimit: budget, processingDelayMs: 20 });
   const fresh = await freshDatabaseUrl('postgres');
   const database = await openDatabase(fresh.url);
   await migrateToLatest(database);
   const masterKey = crypto.randomBytes(32);
   const keys: Cluster['keys'] = [];
-  for (const account of ACCOUNTS) {
+  for (const [i, account] of (o.enti ?? ACCOUNTS).entries()) {
     await ensureIoAccount(database.db, account);
     const ente = await buildEnte(database.db, { mode: account === 'aggregator' ? 'aggregator' : 'partner' });
-    const { service } = await buildService(database.db, masterKey, sim, ente, { code: `svc-${account}`, ioAccount: account, profileCheck: false });
+    const { service } = await buildService(database.db, masterKey, sim, ente, { code: `svc-${i + 1}-${account}`, ioAccount: account, profileCheck: false });
     keys.push({ key: (await buildApiKey(database.db, masterKey, ente)).key, service: service.code });
   }
   const env = {
@@ -57,9 +77,11 @@ export async function startCluster(budget: { calls: number; windowMs: number }, 
     GENIO_POLL_FIRST_DELAY: '200ms',
     GENIO_SANDBOX: 'off',
     GENIO_LOG_LEVEL: 'warn',
-    ...extraEnv,
+    ...o.env,
   };
-  const procs = await Promise.all(Array.from({ length: processes }, () => startServe(env)));
+  const start = (i: number) => startServe(env, o.onLogLine && ((line) => o.onLogLine!(line, i)));
+  const procs = await Promise.all(Array.from({ length: o.processes }, (_, i) => start(i)));
+  const live = () => cluster.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
   const cluster: Cluster = {
     sim, database, env, procs, keys,
     finished: async () => {
@@ -72,17 +94,40 @@ export async function startCluster(budget: { calls: number; windowMs: number }, 
         for (;;) {
           const i = next++;
           if (i >= count) return;
-          const live = cluster.procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
-          const { key, service } = keys[i % 2];
-          const res = await fetch(`${live[w % live.length].url}/api/v1/messages`, {
+          const { key, service } = keys[i % keys.length];
+          const init = {
             method: 'POST',
-            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `message-${from + i}` },
             body: JSON.stringify(messageBody(service, from + i)),
-          });
-          if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+          };
+          for (let attempt = 0; ; attempt++) {
+            const procs = live();
+            const res = await fetch(`${procs[(w + attempt) % procs.length].url}/api/v1/messages`, init).catch((err: Error) => err);
+            if (!(res instanceof Error) && res.status === 202) break;
+            const why = res instanceof Error ? String(res.cause ?? res) : `${res.status}: ${await res.text()}`;
+            // A process going down refuses connections or answers 503: another one takes the request.
+            if (attempt >= 20 || (!(res instanceof Error) && res.status !== 503)) throw new Error(`POST message ${from + i}: ${why}`);
+            await new Promise((r) => setTimeout(r, 100));
+          }
         }
       }));
     },
+    postBatch: async (ente, from, count, via = 0) => {
+      const { key, service } = keys[ente];
+      const messages = Array.from({ length: count }, (_, j) => {
+        const { service: _s, ...m } = messageBody(service, from + j);
+        return m;
+      });
+      const res = await fetch(`${cluster.procs[via].url}/api/v1/batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ service, messages }),
+      });
+      const text = await res.text();
+      if (res.status !== 202) throw new Error(`POST batch: ${res.status}: ${text}`);
+      return (JSON.parse(text) as { id: string }).id;
+    },
+    restart: async (index) => (cluster.procs[index] = await start(index)),
     close: async () => {
       for (const p of cluster.procs) p.child.kill('SIGKILL');
       await database.close();

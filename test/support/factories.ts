@@ -9,6 +9,7 @@ import { createEnte, type Ente } from '../../src/store/enti.ts';
 import { createService, type Service } from '../../src/store/services.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import type { IoSimulator } from '../../src/io/simulator/index.ts';
+import type { SimService } from '../../src/io/simulator/types.ts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -53,7 +54,7 @@ export interface BuiltService {
 export async function buildService(
   db: Kysely<Schema>,
   masterKey: Buffer,
-  sim: IoSimulator | null,
+  sim: Pick<IoSimulator, 'addService'> | { addService(s: SimService): Promise<void> } | null,
   ente: Ente,
   overrides: Partial<{ code: string; ioAccount: string; maxPaymentAmount: number; profileCheck: boolean; simMaxPaymentAmount: number }> = {},
 ): Promise<BuiltService> {
@@ -72,7 +73,7 @@ export async function buildService(
     maxPaymentAmount: overrides.maxPaymentAmount ?? 1_000_000,
     profileCheck: overrides.profileCheck,
   });
-  sim?.addService({ serviceId: ioServiceId, account: ioAccount, primaryKey, secondaryKey, maxAllowedPaymentAmount: overrides.simMaxPaymentAmount ?? overrides.maxPaymentAmount ?? 1_000_000, organizationFiscalCode: ente.fiscal_code });
+  await sim?.addService({ serviceId: ioServiceId, account: ioAccount, primaryKey, secondaryKey, maxAllowedPaymentAmount: overrides.simMaxPaymentAmount ?? overrides.maxPaymentAmount ?? 1_000_000, organizationFiscalCode: ente.fiscal_code });
   return { service, primaryKey, secondaryKey };
 }
 

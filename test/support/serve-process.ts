@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import readline from 'node:readline';
 
 /** A port free right now on 127.0.0.1 (for a process that must know its address before listening). */
 export async function freePort(): Promise<number> {
@@ -23,14 +24,16 @@ export interface ServeProcess {
   stderr: () => string;
 }
 
-export async function startServe(env: Record<string, string>): Promise<ServeProcess> {
+/** `onLogLine` receives each line the process logs (pino writes JSON lines to stdout). */
+export async function startServe(env: Record<string, string>, onLogLine?: (line: string) => void): Promise<ServeProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     env: { ...process.env, ...env, GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', onLogLine ? 'pipe' : 'ignore', 'pipe'],
   });
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
+  if (onLogLine) readline.createInterface({ input: child.stdout! }).on('line', onLogLine);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -1,5 +1,5 @@
-/** The IO simulator in its own process for benchmarks: options as JSON in argv[2]; prints `SIM <url>`. */
-import { serveSimulator } from '../src/io/simulator/serve.ts';
+/** The IO simulator in its own process (benchmarks, cluster tests): options as JSON in argv[2]; prints `SIM <url>`. */
+import { serveSimulator } from '../../src/io/simulator/serve.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const sim = await serveSimulator({ port: 0, config: { recordRequests: false, ...config } });
