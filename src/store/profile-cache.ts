@@ -4,7 +4,8 @@
  * the cache needs. Reads and writes come in batches: the dispatcher looks up a whole claim at once
  * and writes new answers with the outcomes of the same round.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { repeatRows, runStatement } from './fast-insert.ts';
 import type { Schema } from './schema.ts';
 import { sha256Hex } from './secrets.ts';
 
@@ -31,16 +32,25 @@ export async function getCachedProfile(db: Kysely<Schema>, serviceId: string, fi
 export async function getCachedProfiles(db: Kysely<Schema>, keys: ProfileKey[], notBefore: number): Promise<Map<string, ProfileAnswer>> {
   const found = new Map<string, ProfileAnswer>();
   if (!keys.length) return found;
-  const byHash = new Map(keys.map((k) => [`${k.serviceId}:${sha256Hex(k.fiscalCode)}`, profileKey(k)]));
-  const rows = await db
-    .selectFrom('profile_cache')
-    .select(['service_id', 'fiscal_code_hash', 'sender_allowed'])
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('service_id', '=', k.serviceId), eb('fiscal_code_hash', '=', sha256Hex(k.fiscalCode))]))))
-    .where('checked_at', '>=', notBefore)
-    .execute();
-  for (const r of rows) {
-    const key = byHash.get(`${r.service_id}:${r.fiscal_code_hash}`);
-    if (key) found.set(key, r.sender_allowed as ProfileAnswer);
+  const byHash = new Map<string, string>();
+  for (const k of keys) byHash.set(`${k.serviceId}:${sha256Hex(k.fiscalCode)}`, profileKey(k));
+  const pairs = [...byHash.keys()];
+  for (let i = 0; i < pairs.length; i += 500) {
+    const part = pairs.slice(i, i + 500);
+    const rows = await runStatement<{ service_id: string; fiscal_code_hash: string; sender_allowed: number }>(
+      db,
+      `profiles|get|${part.length}`,
+      () => `
+        with k(service_id, fiscal_code_hash) as (values ${repeatRows(part.length, '(?, ?)')})
+        select p.service_id, p.fiscal_code_hash, p.sender_allowed
+        from k join profile_cache p on p.service_id = k.service_id and p.fiscal_code_hash = k.fiscal_code_hash
+        where p.checked_at >= ?`,
+      [...part.flatMap((pair) => pair.split(':')), notBefore],
+    );
+    for (const r of rows) {
+      const key = byHash.get(`${r.service_id}:${r.fiscal_code_hash}`);
+      if (key) found.set(key, r.sender_allowed as ProfileAnswer);
+    }
   }
   return found;
 }
@@ -48,13 +58,17 @@ export async function getCachedProfiles(db: Kysely<Schema>, keys: ProfileKey[], 
 /** Stores answers (the latest wins), inside the caller's transaction. */
 export async function putCachedProfiles(db: Kysely<Schema>, entries: ProfileEntry[]): Promise<void> {
   const latest = new Map(entries.map((e) => [profileKey(e), e]));
-  const rows = [...latest.values()].map((e) => ({ service_id: e.serviceId, fiscal_code_hash: sha256Hex(e.fiscalCode), sender_allowed: e.answer, checked_at: e.checkedAt }));
+  const rows = [...latest.values()];
   for (let i = 0; i < rows.length; i += 500) {
-    await db
-      .insertInto('profile_cache')
-      .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['service_id', 'fiscal_code_hash']).doUpdateSet({ sender_allowed: sql`excluded.sender_allowed`, checked_at: sql`excluded.checked_at` }))
-      .execute();
+    const part = rows.slice(i, i + 500);
+    await runStatement(
+      db,
+      `profiles|put|${part.length}`,
+      () => `
+        insert into profile_cache (service_id, fiscal_code_hash, sender_allowed, checked_at) values ${repeatRows(part.length, '(?, ?, ?, ?)')}
+        on conflict (service_id, fiscal_code_hash) do update set sender_allowed = excluded.sender_allowed, checked_at = excluded.checked_at`,
+      part.flatMap((e) => [e.serviceId, sha256Hex(e.fiscalCode), e.answer, e.checkedAt]),
+    );
   }
 }
 

@@ -106,6 +106,22 @@ export interface MessageTable {
   template_version: number | null;
 }
 
+/** Every column of a messages row, in the order fast-insert.ts sends them. */
+export const MESSAGE_COLUMNS = [
+  'id', 'ente_id', 'service_id', 'io_account', 'api_key_id', 'user_id', 'sandbox', 'fiscal_code',
+  'subject', 'markdown', 'due_date', 'amount', 'notice_number', 'invalid_after_due_date',
+  'payee_fiscal_code', 'reference', 'priority', 'status', 'scheduled_at', 'due_at', 'attempts',
+  'polls', 'lease_owner', 'lease_until', 'phase', 'io_message_id', 'key_used', 'last_error',
+  'possible_duplicate', 'created_at', 'updated_at', 'sent_at', 'final_at', 'purged_at', 'batch_id',
+  'batch_row', 'template_id', 'template_version',
+] as const satisfies readonly (keyof MessageTable)[];
+// A column added to the table and not listed here would be silently left NULL: refuse to compile.
+type Unlisted = Exclude<keyof MessageTable, (typeof MESSAGE_COLUMNS)[number]>;
+const allListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void allListed;
+/** The columns of a new history line (`id` is generated). */
+export const MESSAGE_EVENT_COLUMNS = ['message_id', 'status', 'at', 'reason'] as const satisfies readonly (keyof MessageEventTable)[];
+
 export interface MessageEventTable {
   id: Generated<number>;
   message_id: string;

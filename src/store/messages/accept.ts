@@ -3,9 +3,10 @@
  * one transaction. From then on the row is the job: nothing about it lives only in memory.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { IdempotencyKeyTable, Schema, MessageTable } from '../schema.ts';
+import { MESSAGE_COLUMNS, MESSAGE_EVENT_COLUMNS, type IdempotencyKeyTable, type Schema, type MessageTable } from '../schema.ts';
 import type { ValidMessage } from '../../domain/message-input.ts';
 import { newId } from '../ids.ts';
+import { insertRows } from '../fast-insert.ts';
 import { SANDBOX_ACCOUNT } from '../io-accounts.ts';
 
 export type Message = MessageTable;
@@ -91,18 +92,10 @@ async function lookup(trx: Transaction<Schema>, enteId: string, idem: NonNullabl
 /** Inserts messages and their first events inside an open transaction (also used by batches). */
 export async function insertMessages(trx: Kysely<Schema>, rows: Message[]): Promise<void> {
   if (!rows.length) return;
-  await trx.insertInto('messages').values(rows).execute();
-  await trx
-    .insertInto('message_events')
-    .values(rows.map((r) => ({ message_id: r.id, status: r.status, at: r.created_at, reason: r.status === 'scheduled' ? 'accepted, scheduled' : 'accepted' })))
-    .execute();
+  await insertRows(trx, 'messages', MESSAGE_COLUMNS, rows);
+  await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, rows.map((r) => ({ message_id: r.id, status: r.status, at: r.created_at, reason: r.status === 'scheduled' ? 'accepted, scheduled' : 'accepted' })));
 }
 
-/**
- * Accepts several messages in one transaction, as if one by one in order: a later request with
- * the same Idempotency-Key as an earlier one in the batch gets that one's answer. The new rows go
- * in with one multi-row insert per table.
- */
 export async function acceptMessages(db: Kysely<Schema>, inputs: AcceptInput[], now = Date.now()): Promise<AcceptResult[]> {
   return db.transaction().execute(async (trx) => {
     const results: AcceptResult[] = [];

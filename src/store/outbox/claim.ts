@@ -7,6 +7,8 @@
 import { sql } from 'kysely';
 import type { Database } from '../db.ts';
 import type { Message } from '../messages/accept.ts';
+import { insertRows } from '../fast-insert.ts';
+import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 /**
  * The enti with queued messages on one IO account, by a loose index scan of `messages_claim`
@@ -57,10 +59,8 @@ export async function claimForSend(database: Database, c: SendClaim): Promise<Me
       claimed.push(...rows);
     }
     if (claimed.length) {
-      await trx
-        .insertInto('message_events')
-        .values(claimed.map((m) => ({ message_id: m.id, status: 'sending' as const, at: c.now, reason: m.attempts > 1 ? `attempt ${m.attempts}` : null })))
-        .execute();
+      const events = claimed.map((m) => ({ message_id: m.id, status: 'sending' as const, at: c.now, reason: m.attempts > 1 ? `attempt ${m.attempts}` : null }));
+      for (let i = 0; i < events.length; i += 1000) await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, events.slice(i, i + 1000));
     }
     // Priority first across enti too: an ente's payment notice goes before another ente's bulk row.
     return claimed.sort((a, b) => a.priority - b.priority);

@@ -5,10 +5,11 @@
  * Every update is fenced by the lease: a row whose lease now belongs to another worker is left
  * alone and reported as lost.
  */
-import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '../db.ts';
 import type { MessageStatus } from '../../domain/statuses.ts';
 import { putCachedProfiles, type ProfileEntry } from '../profile-cache.ts';
+import { insertRows, repeatRows, runStatement, type Param } from '../fast-insert.ts';
+import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 export interface Notify {
   apiKeyId: string;
@@ -31,9 +32,8 @@ export type Outcome =
 type Kind = Outcome['kind'];
 type Of<K extends Kind> = Extract<Outcome, { kind: K }>;
 
-const rowsOf = (items: RawBuilder<unknown>[]) => sql.join(items);
-
 type CallbackRow = { api_key_id: string; message_id: string; payload: string; status: 'pending'; attempts: number; due_at: number; lease_until: null; last_error: null; created_at: number };
+const CALLBACK_COLUMNS = ['api_key_id', 'message_id', 'payload', 'status', 'attempts', 'due_at', 'lease_until', 'last_error', 'created_at'] as const satisfies readonly (keyof CallbackRow)[];
 
 export interface AppliedOutcomes {
   applied: Outcome[];
@@ -53,61 +53,65 @@ export async function applyOutcomes(database: Database, owner: string, outcomes:
 
   return database.db.transaction().execute(async (trx) => {
     const matched = new Set<string>();
-    const run = async (statement: RawBuilder<{ id: string }>) => {
-      const { rows } = await statement.execute(trx);
-      for (const r of rows) matched.add(r.id);
+    // Each update names the messages in a VALUES list (one row of marks per outcome) and is
+    // fenced by the lease: `returning` gives the rows this worker still held.
+    const update = async (kind: Kind, count: number, build: () => string, params: Param[]) => {
+      for (const r of await runStatement<{ id: string }>(trx, `outcome|${kind}|${count}`, build, params)) matched.add(r.id);
     };
-    const ids = (list: Outcome[]) => sql.join(list.map((o) => o.id));
     if (profiles.length) await putCachedProfiles(trx, profiles);
 
     const submitting = get('submitting');
     if (submitting.length) {
-      await run(sql<{ id: string }>`
-        update messages set phase = 'submitting', updated_at = ${now}
-        where lease_owner = ${owner} and id in (${ids(submitting)}) returning id`);
+      await update('submitting', submitting.length, () => `
+        update messages set phase = 'submitting', updated_at = ?
+        where lease_owner = ? and id in (${repeatRows(submitting.length, '?')}) returning id`,
+      [now, owner, ...submitting.map((o) => o.id)]);
     }
     const sent = get('sent');
     if (sent.length) {
-      await run(sql<{ id: string }>`
-        with v(id, io_id, key_used, due) as (values ${rowsOf(sent.map((o) => sql`(${o.id}, ${o.ioMessageId}, ${o.keyUsed}, cast(${o.pollAt} as bigint))`))})
+      await update('sent', sent.length, () => `
+        with v(id, io_id, key_used, due) as (values ${repeatRows(sent.length, '(?, ?, ?, cast(? as bigint))')})
         update messages set status = 'sent', phase = null, io_message_id = v.io_id, key_used = v.key_used, due_at = v.due,
-          sent_at = ${now}, updated_at = ${now}, lease_owner = null, lease_until = null, last_error = null
-        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+          sent_at = ?, updated_at = ?, lease_owner = null, lease_until = null, last_error = null
+        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+      [...sent.flatMap((o) => [o.id, o.ioMessageId, o.keyUsed, o.pollAt]), now, now, owner]);
     }
     const final = get('final');
     if (final.length) {
-      await run(sql<{ id: string }>`
-        with v(id, status, reason, polled) as (values ${rowsOf(final.map((o) => sql`(${o.id}, ${o.status}, ${o.reason}, cast(${o.polled ? 1 : 0} as integer))`))})
-        update messages set status = v.status, phase = null, due_at = null, final_at = ${now}, updated_at = ${now},
+      await update('final', final.length, () => `
+        with v(id, status, reason, polled) as (values ${repeatRows(final.length, '(?, ?, ?, cast(? as integer))')})
+        update messages set status = v.status, phase = null, due_at = null, final_at = ?, updated_at = ?,
           lease_owner = null, lease_until = null, polls = messages.polls + v.polled,
           last_error = case when v.status = 'delivered' then null else v.reason end
-        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+      [...final.flatMap((o) => [o.id, o.status, o.reason, o.polled ? 1 : 0]), now, now, owner]);
     }
     const retry = get('retry');
     if (retry.length) {
-      await run(sql<{ id: string }>`
-        with v(id, due, reason, counted, suspect) as (values ${rowsOf(
-          retry.map((o) => sql`(${o.id}, cast(${o.dueAt} as bigint), ${o.reason}, cast(${o.countAttempt ? 1 : 0} as integer), cast(${o.suspect ? 1 : 0} as integer))`),
-        )})
-        update messages set status = 'queued', phase = null, due_at = v.due, last_error = v.reason, updated_at = ${now},
+      await update('retry', retry.length, () => `
+        with v(id, due, reason, counted, suspect) as (values ${repeatRows(retry.length, '(?, cast(? as bigint), ?, cast(? as integer), cast(? as integer))')})
+        update messages set status = 'queued', phase = null, due_at = v.due, last_error = v.reason, updated_at = ?,
           lease_owner = null, lease_until = null, attempts = messages.attempts - 1 + v.counted,
           possible_duplicate = messages.possible_duplicate + v.suspect
-        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+      [...retry.flatMap((o) => [o.id, o.dueAt, o.reason, o.countAttempt ? 1 : 0, o.suspect ? 1 : 0]), now, owner]);
     }
     const pollAgain = get('poll_again');
     if (pollAgain.length) {
-      await run(sql<{ id: string }>`
-        with v(id, due) as (values ${rowsOf(pollAgain.map((o) => sql`(${o.id}, cast(${o.dueAt} as bigint))`))})
+      await update('poll_again', pollAgain.length, () => `
+        with v(id, due) as (values ${repeatRows(pollAgain.length, '(?, cast(? as bigint))')})
         update messages set due_at = v.due, polls = messages.polls + 1, lease_owner = null, lease_until = null
-        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+      [...pollAgain.flatMap((o) => [o.id, o.dueAt]), owner]);
     }
     const pollStop = get('poll_stop');
     if (pollStop.length) {
-      await run(sql<{ id: string }>`
-        with v(id, reason) as (values ${rowsOf(pollStop.map((o) => sql`(${o.id}, ${o.reason})`))})
-        update messages set due_at = null, polls = messages.polls + 1, last_error = v.reason, updated_at = ${now},
+      await update('poll_stop', pollStop.length, () => `
+        with v(id, reason) as (values ${repeatRows(pollStop.length, '(?, ?)')})
+        update messages set due_at = null, polls = messages.polls + 1, last_error = v.reason, updated_at = ?,
           lease_owner = null, lease_until = null
-        from v where messages.id = v.id and messages.lease_owner = ${owner} returning messages.id`);
+        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+      [...pollStop.flatMap((o) => [o.id, o.reason]), now, owner]);
     }
 
     const applied = outcomes.filter((o) => matched.has(o.id));
@@ -122,13 +126,13 @@ export async function applyOutcomes(database: Database, owner: string, outcomes:
         default: return [];
       }
     });
-    if (events.length) await trx.insertInto('message_events').values(events).execute();
+    await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, events);
     const callbacks = applied.flatMap((o): CallbackRow[] =>
       'notify' in o && o.notify
         ? [{ api_key_id: o.notify.apiKeyId, message_id: o.id, payload: o.notify.payload, status: 'pending' as const, attempts: 0, due_at: now, lease_until: null, last_error: null, created_at: now }]
         : [],
     );
-    if (callbacks.length) await trx.insertInto('callbacks').values(callbacks).execute();
+    await insertRows(trx, 'callbacks', CALLBACK_COLUMNS, callbacks);
     return { applied, lost };
   });
 }
