@@ -11,7 +11,7 @@ import { insertRows } from '../fast-insert.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 /**
- * The enti with queued messages on one IO account, by a loose index scan of `messages_claim`
+ * The enti with queued messages on one IO account, by a loose index scan of `messages_queued`
  * (one index probe per ente, however many messages each has queued).
  */
 export async function enteIdsWithQueued(database: Database, account: string): Promise<string[]> {
@@ -38,9 +38,9 @@ export interface SendClaim {
 /** Moves due queued messages to `sending` under this worker's lease, ente by ente, most urgent first. */
 export async function claimForSend(database: Database, c: SendClaim): Promise<Message[]> {
   const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  // Without statistics SQLite prefers messages_due (status, due_at) and then sorts every queued
-  // row of the account: O(queue) per claim. messages_claim answers it with one index range.
-  const claimIndex = database.dialect === 'sqlite' ? sql`indexed by messages_claim` : sql``;
+  // Named, so that SQLite without statistics never picks another index and sorts every queued
+  // row of the account (O(queue) per claim): messages_queued answers it with one index range.
+  const claimIndex = database.dialect === 'sqlite' ? sql`indexed by messages_queued` : sql``;
   return database.db.transaction().execute(async (trx) => {
     const claimed: Message[] = [];
     for (const { enteId, limit } of c.quota) {
