@@ -22,13 +22,20 @@ export interface PurgeResult {
 export async function purgePersonalData(database: Database, opts: { cutoff: number; profileCutoff: number; now: number; limit?: number }): Promise<PurgeResult> {
   const limit = opts.limit ?? 1000;
   return database.db.transaction().execute(async (trx) => {
-    // Finished messages, and those whose outcome stayed unknown (still `sent`, no longer polled).
+    // Finished messages (by messages_purge, which holds only those not yet purged), then those
+    // whose outcome stayed unknown (still `sent`, no longer polled: by messages_sent).
     const { rows } = await sql<{ id: string; fiscal_code: string }>`
       select id, fiscal_code from messages
-      where purged_at is null
-        and ((final_at is not null and final_at < ${opts.cutoff})
-          or (status = 'sent' and due_at is null and updated_at < ${opts.cutoff}))
+      where purged_at is null and final_at is not null and final_at < ${opts.cutoff}
+      order by final_at
       limit ${limit}`.execute(trx);
+    if (rows.length < limit) {
+      const unknown = await sql<{ id: string; fiscal_code: string }>`
+        select id, fiscal_code from messages
+        where status = 'sent' and due_at is null and purged_at is null and updated_at < ${opts.cutoff}
+        limit ${limit - rows.length}`.execute(trx);
+      rows.push(...unknown.rows);
+    }
     for (const r of rows) {
       await trx
         .updateTable('messages')

@@ -39,18 +39,23 @@ describe.each(DB_KINDS)('retention on %s', (kind) => {
   it('masks the fiscal code and empties the text of old finished messages, keeps the rest', async () => {
     const day = 86_400_000;
     const now = Date.now();
-    const [oldDone, oldQueued, recentDone] = await acceptMessages(database.db, [input(1, 'old'), input(2), input(3)], now - 100 * day);
+    const [oldDone, oldQueued, recentDone, oldUnknown, oldPolling] = await acceptMessages(database.db, [input(1, 'old'), input(2), input(3), input(4), input(5)], now - 100 * day);
     const id = (r: typeof oldDone) => (r.kind === 'created' ? r.message.id : '');
     await database.db.updateTable('messages').set({ status: 'delivered', final_at: now - 95 * day }).where('id', '=', id(oldDone)).execute();
     await database.db.updateTable('messages').set({ status: 'delivered', final_at: now - day }).where('id', '=', id(recentDone)).execute();
+    // Sent long ago: one whose polling gave up (outcome unknown for good), one still to be polled.
+    await database.db.updateTable('messages').set({ status: 'sent', due_at: null, updated_at: now - 95 * day }).where('id', '=', id(oldUnknown)).execute();
+    await database.db.updateTable('messages').set({ status: 'sent', due_at: now, updated_at: now - 95 * day }).where('id', '=', id(oldPolling)).execute();
 
     const r = await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: now - 3_600_000, now });
-    expect(r.messages).toBe(1);
+    expect(r.messages).toBe(2);
     expect(r.idempotencyKeys).toBe(1);
     const rows = await database.db.selectFrom('messages').select(['id', 'fiscal_code', 'markdown', 'status', 'purged_at']).execute();
     const byId = new Map(rows.map((m) => [m.id, m]));
     expect(byId.get(id(oldDone))).toMatchObject({ fiscal_code: `${validFiscalCode(1).slice(0, 3)}************${validFiscalCode(1).slice(-1)}`, markdown: '', status: 'delivered' });
     expect(byId.get(id(oldDone))!.purged_at).not.toBeNull();
+    expect(byId.get(id(oldUnknown))!.fiscal_code).not.toBe(validFiscalCode(4));
+    expect(byId.get(id(oldPolling))!.fiscal_code).toBe(validFiscalCode(5));
     // Not finished, or finished recently: untouched.
     expect(byId.get(id(oldQueued))!.fiscal_code).toBe(validFiscalCode(2));
     expect(byId.get(id(recentDone))!.fiscal_code).toBe(validFiscalCode(3));

@@ -4,7 +4,8 @@
  * two index entries, four b-tree writes a transition, and a delivered message stayed in both
  * forever. A partial index per waiting state holds only the messages in that state: a message
  * enters and leaves each once, finished ones leave them all, and the indexes stay as small as the
- * work to do (dispatch: 14 index writes a message become 6).
+ * work to do. The retention purge's index likewise takes a message only once it is finished.
+ * A message's trip from accept to delivered writes 7 index entries instead of 17.
  *
  * Queries must name the state as a literal (`status = 'queued'`) for SQLite to use them.
  */
@@ -23,6 +24,9 @@ export function up(_dialect: Dialect) {
     `create index messages_sending on messages (lease_until) where status = 'sending'`,
     // Status polls, per account, oldest due first.
     `create index messages_sent on messages (io_account, due_at) where status = 'sent'`,
+    // The retention purge: finished messages not yet purged (a new message no longer enters it).
+    `drop index messages_purge`,
+    `create index messages_purge on messages (final_at) where purged_at is null and final_at is not null`,
   ];
   return async (db: Kysely<any>) => {
     for (const s of statements) await sql.raw(s).execute(db);
