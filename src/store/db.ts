@@ -38,7 +38,7 @@ export interface OpenOptions {
  * Kysely prepares every query anew; better-sqlite3's prepare costs about as much as running a
  * small statement. The dispatcher runs the same few statements thousands of times a second, so
  * prepared statements are kept by their SQL text (a bounded map, oldest dropped first). Multi-row
- * statements have one text per row count (store/fast-insert.ts): several hundred live texts under
+ * statements have one text per row count (store/raw-statements.ts): several hundred live texts under
  * load, so the map holds 1 024 (256 thrashed: dispatch 1 650 → 1 870–2 000 msg/s at 30 000).
  */
 function withStatementCache(sqlite: SQLite.Database, size = 1024) {

@@ -5,7 +5,7 @@
  * and writes new answers with the outcomes of the same round.
  */
 import type { Kysely } from 'kysely';
-import { repeatRows, runStatement } from './fast-insert.ts';
+import { repeatRows, runStatement } from './raw-statements.ts';
 import type { Schema } from './schema.ts';
 import { sha256Hex } from './secrets.ts';
 

@@ -106,7 +106,7 @@ export interface MessageTable {
   template_version: number | null;
 }
 
-/** Every column of a messages row, in the order fast-insert.ts sends them. */
+/** Every column of a messages row, in the order raw-statements.ts sends them. */
 export const MESSAGE_COLUMNS = [
   'id', 'ente_id', 'service_id', 'io_account', 'api_key_id', 'user_id', 'sandbox', 'fiscal_code',
   'subject', 'markdown', 'due_date', 'amount', 'notice_number', 'invalid_after_due_date',

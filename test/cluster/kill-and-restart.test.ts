@@ -14,9 +14,11 @@ const MESSAGES = 20_000;
 /** Sent as single messages, during the kill and the restart. */
 const SINGLES = 6_000;
 /**
- * IO's own shape (150 / 5 s) scaled up, with GeNIO's default margin: while requests pour in and
- * processes die and start, this 2-core machine is loaded and a call may take a few hundred ms to
- * reach the simulator.
+ * IO's own shape (150 / 5 s) scaled up. The margin must cover the time from a call's budget slot
+ * to its arrival at IO (README, Operations): while requests pour in and processes die and start,
+ * this 2-core machine runs three GeNIO processes, PostgreSQL, the simulator and the test's
+ * clients, and a call can wait longer than the default 250 ms for a core (a CI run with 250 ms saw
+ * IO refuse 30 calls). One second covers it, at 79 % of the budget instead of 89 %.
  */
 const BUDGET = { calls: 2000, windowMs: 5000 };
 
@@ -24,7 +26,7 @@ const BUDGET = { calls: 2000, windowMs: 5000 };
   let c: Cluster;
   beforeAll(async () => {
     // A short lease: the killed process's messages come back within seconds.
-    c = await startCluster({ budget: BUDGET, processes: 3, env: { GENIO_LEASE: '10s', GENIO_IO_BUDGET_MARGIN: '250ms' } });
+    c = await startCluster({ budget: BUDGET, processes: 3, env: { GENIO_LEASE: '10s', GENIO_IO_BUDGET_MARGIN: '1s' } });
   }, 90_000);
   afterAll(async () => c?.close());
 

@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { MESSAGE_COLUMNS, MESSAGE_EVENT_COLUMNS, type IdempotencyKeyTable, type Schema, type MessageTable } from '../schema.ts';
 import type { ValidMessage } from '../../domain/message-input.ts';
 import { newId } from '../ids.ts';
-import { insertRows } from '../fast-insert.ts';
+import { insertRows } from '../raw-statements.ts';
 import { SANDBOX_ACCOUNT } from '../io-accounts.ts';
 
 export type Message = MessageTable;

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db.ts';
 import type { Message } from '../messages/accept.ts';
-import { insertRows } from '../fast-insert.ts';
+import { insertRows } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 /**

@@ -8,7 +8,7 @@
 import type { Database } from '../db.ts';
 import type { MessageStatus } from '../../domain/statuses.ts';
 import { putCachedProfiles, type ProfileEntry } from '../profile-cache.ts';
-import { insertRows, repeatRows, runStatement, type Param } from '../fast-insert.ts';
+import { insertRows, repeatRows, runStatement, type Param } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 export interface Notify {

@@ -1,7 +1,7 @@
 /**
- * Statements for the hottest writes (accepting and feeding messages, recording the dispatcher's
- * outcomes) without the query builder: kysely parses, freezes and compiles every value anew,
- * which cost as much CPU as SQLite's own work (profiles of bench/accept.ts and
+ * Our own SQL for the hottest work (accepting and feeding messages, recording the dispatcher's
+ * outcomes, the profile cache) without the query builder: kysely parses, freezes and compiles
+ * every value anew, which cost as much CPU as SQLite's own work (profiles of bench/accept.ts and
  * bench/dispatch.ts). Here a statement's text is built once per shape (which statement, how many
  * rows, which dialect) and the values go as parameters, in the order of their `?` marks.
  */
