@@ -6,20 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import autocannon from 'autocannon';
 import { openDatabase } from '../src/store/db.ts';
+import { freePort } from '../test/support/serve-process.ts';
 import { fiscalCode, seedEnte } from './seed.ts';
 import { freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const kinds: BenchDb[] = process.argv[2] === 'all' ? ['sqlite', 'postgres'] : [(process.argv[2] as BenchDb | undefined) ?? 'sqlite'];
 const sim = await startSimProcess({ rateLimit: null });

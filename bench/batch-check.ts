@@ -10,12 +10,12 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { openDatabase } from '../src/store/db.ts';
 import { validNoticeNumber } from '../test/support/factories.ts';
+import { freePort } from '../test/support/serve-process.ts';
 import { fiscalCode, seedEnte } from './seed.ts';
 import { freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
 
@@ -47,14 +47,6 @@ async function csvParseAlone(file: string): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-bench-batch-'));
 const csv = path.join(dir, 'tari.csv');

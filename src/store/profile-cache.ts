@@ -32,11 +32,15 @@ export async function getCachedProfile(db: Kysely<Schema>, serviceId: string, fi
 export async function getCachedProfiles(db: Kysely<Schema>, keys: ProfileKey[], notBefore: number): Promise<Map<string, ProfileAnswer>> {
   const found = new Map<string, ProfileAnswer>();
   if (!keys.length) return found;
-  const byHash = new Map<string, string>();
-  for (const k of keys) byHash.set(`${k.serviceId}:${sha256Hex(k.fiscalCode)}`, profileKey(k));
-  const pairs = [...byHash.keys()];
-  for (let i = 0; i < pairs.length; i += 500) {
-    const part = pairs.slice(i, i + 500);
+  // One row per (service, citizen) asked, by the hash stored in the cache.
+  const byHash = new Map<string, { serviceId: string; hash: string; key: string }>();
+  for (const k of keys) {
+    const hash = sha256Hex(k.fiscalCode);
+    byHash.set(`${k.serviceId}:${hash}`, { serviceId: k.serviceId, hash, key: profileKey(k) });
+  }
+  const asked = [...byHash.values()];
+  for (let i = 0; i < asked.length; i += 500) {
+    const part = asked.slice(i, i + 500);
     const rows = await runStatement<{ service_id: string; fiscal_code_hash: string; sender_allowed: number }>(
       db,
       `profiles|get|${part.length}`,
@@ -45,11 +49,11 @@ export async function getCachedProfiles(db: Kysely<Schema>, keys: ProfileKey[], 
         select p.service_id, p.fiscal_code_hash, p.sender_allowed
         from k join profile_cache p on p.service_id = k.service_id and p.fiscal_code_hash = k.fiscal_code_hash
         where p.checked_at >= ?`,
-      [...part.flatMap((pair) => pair.split(':')), notBefore],
+      [...part.flatMap((a) => [a.serviceId, a.hash]), notBefore],
     );
     for (const r of rows) {
-      const key = byHash.get(`${r.service_id}:${r.fiscal_code_hash}`);
-      if (key) found.set(key, r.sender_allowed as ProfileAnswer);
+      const asked = byHash.get(`${r.service_id}:${r.fiscal_code_hash}`);
+      if (asked) found.set(asked.key, r.sender_allowed as ProfileAnswer);
     }
   }
   return found;
