@@ -3,7 +3,7 @@
  * in `kysely_migration` and holds a lock while it runs, so processes starting together on one
  * PostgreSQL database apply each migration once. Never edit a migration that has landed: add one.
  */
-import { Migrator, sql, type Migration } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration } from 'kysely';
 import type { Database } from './db.ts';
 import * as m0001 from './migrations/0001-core.ts';
 import * as m0002 from './migrations/0002-retention.ts';
@@ -23,12 +23,11 @@ async function migrator(database: Database) {
   for (const [name, mod] of Object.entries(MIGRATIONS)) migrations[name] = { up: mod.up(database.dialect) };
   // On PostgreSQL the migrator looks for its tables in every schema unless told which one: with
   // GeNIO in one schema and anything else in another, it would take theirs for ours.
-  let migrationTableSchema: string | undefined;
-  if (database.dialect === 'postgres') {
-    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
-    migrationTableSchema = rows[0].schema;
-  }
-  return new Migrator({ db: database.db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
+  const provider = { getMigrations: async () => migrations };
+  if (database.dialect !== 'postgres') return new Migrator({ db: database.db, provider });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
+  const migrationTableSchema = rows[0].schema;
+  return new Migrator({ db: scopedToSchema(database.db, migrationTableSchema), provider, migrationTableSchema });
 }
 
 /** Applies every pending migration; returns the names applied now. */
@@ -42,4 +41,33 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
 export async function isUpToDate(database: Database): Promise<boolean> {
   const all = await (await migrator(database)).getMigrations();
   return all.every((m) => m.executedAt !== undefined);
+}
+
+/**
+ * The migrator asks its introspector whether its own two tables exist. On PostgreSQL kysely's
+ * introspector answers by reading every column of every table in the database, calling
+ * pg_get_serial_sequence on each, so another session creating or dropping a table at that moment
+ * (another GeNIO process migrating, a schema being dropped) makes it fail with "column … does not
+ * exist". This one looks up table names in GeNIO's schema only.
+ */
+function scopedToSchema(db: Kysely<any>, schema: string): Kysely<any> {
+  const introspector: DatabaseIntrospector = {
+    getSchemas: () => db.introspection.getSchemas(),
+    getTables: async () => {
+      const { rows } = await sql<{ name: string }>`
+        select c.relname as name from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p')`.execute(db);
+      return rows.map(({ name }) => ({ name, schema, isView: false, columns: [] }));
+    },
+    getMetadata: async () => ({ tables: await introspector.getTables() }),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspector;
+      const value = Reflect.get(target, property, target);
+      // kysely's methods read private fields: they must run on the instance, not the proxy.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
