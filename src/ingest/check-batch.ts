@@ -93,10 +93,7 @@ async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition |
 /** Checks (or goes on checking) a batch this process holds; returns it in its new status. */
 export async function checkBatch(deps: CheckDeps, batch: Batch, definition: TemplateDefinition | null, maxPaymentAmount: number): Promise<Batch | undefined> {
   const chunks = deps.thread === false ? checkRows(batch, definition, maxPaymentAmount, deps.maxRows) : fromWorker(batch, definition, maxPaymentAmount, deps.maxRows);
-  const save = (c: CheckChunk) => {
-    const rows = c.rows.map(([row_number, fiscal_code, payload, error]) => ({ batch_id: batch.id, row_number, fiscal_code, payload, error }));
-    return saveCheckedChunk(deps.db, batch.id, deps.owner, { rows, errors: c.errors, counts: c.counts, lastRow: c.lastRow, info: c.info }, deps.now(), deps.leaseMs);
-  };
+  const save = (c: CheckChunk) => saveCheckedChunk(deps.db, batch.id, deps.owner, c, deps.now(), deps.leaseMs);
   for (;;) {
     const r = await chunks.next();
     // Not stored: the batch was cancelled, or its lease went to another checker. Stop reading.

@@ -10,7 +10,7 @@ import type { MessageRules, ValidMessage } from '../domain/message-input.ts';
 import { compileTemplate, type CompiledTemplate } from '../domain/render-template.ts';
 import type { TemplateDefinition } from '../domain/template.ts';
 import type { Batch } from '../store/batches/create.ts';
-import type { CheckCounts, NewBatchError } from '../store/batches/check.ts';
+import type { CheckCounts, CheckedRow, NewBatchError } from '../store/batches/check.ts';
 import { encodeRowPayload } from '../store/batches/row-payload.ts';
 import { openTable, TableError } from './read-table.ts';
 import { planColumns, type HeaderProblem } from './columns.ts';
@@ -18,9 +18,6 @@ import { checkMessage, CsvRowChecker, type RowResult } from './row-check.ts';
 import { RowDigests } from './row-digests.ts';
 
 export type CheckedBatch = Pick<Batch, 'id' | 'source' | 'file_path' | 'created_at' | 'checked_row' | 'total_rows' | 'valid_rows' | 'invalid_rows' | 'empty_rows' | 'duplicate_rows' | 'error_count'>;
-
-/** A checked row as [row number, fiscal code, payload, error]: compact to pass between threads. */
-export type CheckedRow = [number, string | null, string | null, string | null];
 
 export interface CheckChunk {
   rows: CheckedRow[];

@@ -17,7 +17,7 @@ const numberedByAdapter = new WeakMap<object, boolean>();
  * True when `db` speaks PostgreSQL (`$1` placeholders), false for SQLite (`?`): asked once per
  * dialect adapter (a transaction shares its database's), by compiling a probe.
  */
-function numberedPlaceholders(db: Kysely<any>): boolean {
+export function speaksPostgres(db: Kysely<any>): boolean {
   const adapter = db.getExecutor().adapter;
   let numbered = numberedByAdapter.get(adapter);
   if (numbered === undefined) {
@@ -32,7 +32,7 @@ function numberedPlaceholders(db: Kysely<any>): boolean {
  * under `shape`. Our own SQL only: a `?` anywhere else in the text would be taken for a mark.
  */
 function statementText(db: Kysely<any>, shape: string, build: () => string): string {
-  const numbered = numberedPlaceholders(db);
+  const numbered = speaksPostgres(db);
   const key = `${numbered ? '$' : '?'}|${shape}`;
   let text = texts.get(key);
   if (text === undefined) {

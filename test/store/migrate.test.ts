@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { openDatabase } from '../../src/store/db.ts';
 import { LATEST_MIGRATION, isUpToDate, migrateToLatest } from '../../src/store/migrate.ts';
 import { POSTGRES_URL, freshDatabaseUrl } from '../support/genio.ts';
@@ -41,4 +42,22 @@ describe.runIf(POSTGRES_URL)('migrations on PostgreSQL while another session cha
       await Promise.all(databases.map((d) => d.drop()));
     }
   }, 60_000);
+
+  it('leaves batch rows and errors without the foreign key that cost a third of a big check', async () => {
+    const { url, drop } = await freshDatabaseUrl('postgres');
+    const database = await openDatabase(url);
+    try {
+      await migrateToLatest(database);
+      const { rows } = await sql<{ table: string }>`
+        select conrelid::regclass::text as table from pg_constraint
+        where contype = 'f' and connamespace = current_schema()::regnamespace`.execute(database.db);
+      const tables = rows.map((r) => r.table);
+      expect(tables).not.toContain('batch_rows');
+      expect(tables).not.toContain('batch_errors');
+      expect(tables).toContain('messages'); // the others are kept
+    } finally {
+      await database.close();
+      await drop();
+    }
+  });
 });
