@@ -98,7 +98,17 @@ function requiredText(errors: Errors, field: string, v: unknown, min: number, ma
     errors.add(field, 'too_long', `${field} must be at most ${max} characters (got ${v.length})`);
     return undefined;
   }
-  return v;
+  return withoutNul(errors, field, v);
+}
+
+/**
+ * Text never holds a NUL character, and PostgreSQL cannot store one: refused here with its field,
+ * rather than failing the insert (a 500, or a batch check retried for ever).
+ */
+function withoutNul(errors: Errors, field: string, v: string): string | undefined {
+  if (!v.includes('\u0000')) return v;
+  errors.add(field, 'invalid_character', `${field} contains a NUL character (code 0), which text cannot hold`);
+  return undefined;
 }
 
 /**
@@ -111,7 +121,7 @@ function optionalString(errors: Errors, field: string, v: unknown): string | nul
     errors.add(field, 'type', `${field} must be a string (got ${jsonType(v)})`);
     return undefined;
   }
-  return v.trim() === '' ? null : v;
+  return v.trim() === '' ? null : withoutNul(errors, field, v);
 }
 
 function validateFiscalCode(errors: Errors, v: unknown): string | undefined {

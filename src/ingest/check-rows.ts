@@ -64,6 +64,11 @@ function duplicateKey(m: ValidMessage): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** Cell text kept for a person to read (an error's value): PostgreSQL cannot store a NUL, shown as �. */
+function storable(text: string | null): string | null {
+  return text !== null && text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 function checkJsonItem(item: unknown, template: CompiledTemplate | null, rules: MessageRules): RowResult {
   if (!item || typeof item !== 'object' || Array.isArray(item)) {
     return { kind: 'invalid', fiscalCode: null, errors: [{ column: null, code: 'type', message: 'each message must be a JSON object', value: null }] };
@@ -122,7 +127,7 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
     return chunk;
   };
   const addError = (row: number, e: { column: string | null; code: string; message: string; value: string | null }) => {
-    errors.push({ batch_id: batch.id, row_number: row, column_name: e.column, code: e.code, message: e.message, value: e.value });
+    errors.push({ batch_id: batch.id, row_number: row, column_name: e.column, code: e.code, message: e.message, value: storable(e.value) });
     if (row > batch.checked_row) counts.error_count++;
   };
   const end = (problem: string | null, warnings: HeaderProblem[]): CheckEnd => ({ ...take(), problem, warnings });
@@ -171,7 +176,7 @@ export async function* checkRows(batch: CheckedBatch, definition: TemplateDefini
       } else if (fresh) {
         counts.invalid_rows++;
         for (const e of result.errors) addError(r.row, e);
-        rows.push([r.row, result.fiscalCode?.slice(0, 32) ?? null, null, `${result.errors[0].column ?? ''}: ${result.errors[0].message}`]);
+        rows.push([r.row, storable(result.fiscalCode?.slice(0, 32) ?? null), null, `${result.errors[0].column ?? ''}: ${result.errors[0].message}`]);
       }
       if (fresh) lastRow = r.row;
       if (++sinceChunk >= CHUNK) {

@@ -87,6 +87,15 @@ describe('validateMessageInput: valid input', () => {
 });
 
 describe('validateMessageInput: all errors at once', () => {
+  it('refuses a NUL character in any text, naming the field (PostgreSQL cannot store one)', () => {
+    const nul = '\u0000';
+    expect(codesOf(base({ subject: `${SUBJECT}${nul}`, markdown: `${MARKDOWN}${nul}`, reference: `rif${nul}` }))).toEqual([
+      ['subject', 'invalid_character'],
+      ['markdown', 'invalid_character'],
+      ['reference', 'invalid_character'],
+    ]);
+  });
+
   it('reports one error per wrong field, never stopping at the first', () => {
     const errors = errorsOf({
       fiscal_code: 'RSSMRA79B11C566X',

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGenio, type TestGenio } from '../support/genio.ts';
+import { DB_KINDS, startTestGenio, type TestGenio } from '../support/genio.ts';
 import { validFiscalCode, validNoticeNumber } from '../support/factories.ts';
 import { insertBatch } from '../../src/store/batches/create.ts';
 import { newId } from '../../src/store/ids.ts';
@@ -111,6 +111,35 @@ describe('batch files', () => {
     const confirmed = await t.api('POST', `/api/v1/batches/${batch.id}/confirm`, {});
     expect(confirmed.status).toBe(200);
     await t.until(() => t.sim.requests().filter((r) => r.operation === 'submitMessage' && [validFiscalCode(16), validFiscalCode(17)].includes((r.body as any)?.fiscal_code)).length === 2);
+  });
+});
+
+describe.each(DB_KINDS)('a NUL character deep in a file, on %s', (db) => {
+  let t: TestGenio;
+  beforeAll(async () => {
+    t = await startTestGenio({ db, sim: { rateLimit: null }, config: { ioBudget: null } });
+  });
+  afterAll(async () => t?.close());
+
+  it('is an error of its row and cell (PostgreSQL cannot store it), never a check retried for ever', async () => {
+    const nul = '\u0000';
+    const rows = ['codice_fiscale;oggetto;testo;riferimento'];
+    // Past the first 64 KiB, where the binary-file sniffing looks.
+    for (let i = 0; i < 600; i++) rows.push(`${validFiscalCode(1000 + i)};Avviso di prova;${TEXT} ${i};R-${i}`);
+    rows.push(`${validFiscalCode(2001)};Avviso di prova;${TEXT}${nul};R-600`);
+    rows.push(`${validFiscalCode(2002).slice(0, 8)}${nul}${validFiscalCode(2002).slice(9)};Avviso di prova;${TEXT};R-601`);
+    rows.push(`${validFiscalCode(2003)};Avviso di prova;${TEXT};R${nul}602`);
+    const up = await t.upload('/api/v1/batches', { service: 'tari', check_only: 'true' }, { name: 'nul.csv', content: Buffer.from(rows.join('\n')) });
+    expect(up.status, JSON.stringify(up.body)).toBe(202);
+    const batch = await t.until(async () => {
+      const b = (await t.api('GET', `/api/v1/batches/${up.body.id}`)).body;
+      return b.status === 'checking' ? null : b;
+    });
+    expect(batch.status).toBe('invalid');
+    expect(batch.rows).toMatchObject({ total: 603, valid: 600, invalid: 3 });
+    const errors = (await t.api('GET', `/api/v1/batches/${up.body.id}/errors?limit=100`)).body.items as Array<{ row: number; column: string; code: string; value: string | null }>;
+    expect(errors.map((e) => `${e.row}:${e.column}:${e.code}`)).toEqual(['602:testo:invalid_character', `603:codice_fiscale:${errors[1].code}`, '604:riferimento:invalid_character']);
+    expect(errors[1].value).not.toContain(nul);
   });
 });
 
