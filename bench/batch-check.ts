@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/batch-check.ts [sqlite|postgres|all]     (BENCH_SCALE=0.1 for 100 000 rows)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +48,8 @@ async function csvParseAlone(file: string): Promise<number> {
 }
 
 
+// GeNIO as it runs in production: the built JavaScript (scripts/build.mjs), not tsx.
+execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-bench-batch-'));
 const csv = path.join(dir, 'tari.csv');
 const bytes = writeCsv(csv);
@@ -62,7 +64,7 @@ try {
     await database.close();
     const port = await freePort();
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/cli.ts', 'serve'], {
+    const child = spawn(process.execPath, [...profile, 'dist/cli.js', 'serve'], {
       env: {
         ...process.env, GENIO_DATABASE_URL: url, GENIO_MASTER_KEY: masterKey.toString('hex'), GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1',
         GENIO_SANDBOX: 'off', GENIO_IO_BASE_URL: sim.url, GENIO_IO_BUDGET: 'off', GENIO_LOG_LEVEL: 'warn', GENIO_BATCH_DIR: path.join(dir, `uploads-${kind}`),

@@ -8,9 +8,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import type { TemplateDefinition } from '../domain/template.ts';
+import { COMPILED, PACKAGE_ROOT } from '../package-root.ts';
 import type { Schema } from '../store/schema.ts';
 import type { Batch } from '../store/batches/create.ts';
 import { finishCheck, saveCheckedChunk, type CheckCounts } from '../store/batches/check.ts';
@@ -28,24 +30,29 @@ export interface CheckDeps {
 }
 
 /**
- * The worker starts from a tiny bootstrap that registers tsx in its own thread (loader hooks of
- * the main thread do not reach workers), then imports check-worker.ts.
+ * Built (dist/), the worker runs the compiled check-worker.js. Under tsx it starts from a tiny
+ * bootstrap that registers tsx in its own thread (loader hooks of the main thread do not reach
+ * workers), then imports check-worker.ts.
  */
 const WORKER_BOOTSTRAP = `
   const { workerData } = require('node:worker_threads');
   import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });
 `;
-// The ESM build of tsx's API (its CommonJS twin sits beside it): resolved here, from GeNIO's own
-// install, since an eval'd worker resolves bare names from the working directory.
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const WORKER_ENTRY = new URL('./check-worker.ts', import.meta.url).href;
+function startWorker(workerData: object, options: WorkerOptions): Worker {
+  if (COMPILED) return new Worker(path.join(PACKAGE_ROOT, 'dist/ingest/check-worker.js'), { ...options, workerData });
+  // The ESM build of tsx's API (its CommonJS twin sits beside it): resolved here, from GeNIO's
+  // own install, since an eval'd worker resolves bare names from the working directory.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./check-worker.ts', import.meta.url).href;
+  return new Worker(WORKER_BOOTSTRAP, { ...options, eval: true, workerData: { ...workerData, tsx, entry } });
+}
 
 /**
- * The check makes much short-lived garbage (cells, messages, payloads): a young generation of
- * 64 MiB instead of V8's default lets most of it die there, cutting the worker's time by about a
- * sixth (bench/batch-check.ts) for about 30 MiB more RSS.
+ * The check makes much short-lived garbage (cells, messages, payloads). A young generation of
+ * 24 MiB (V8's default is smaller) lets most of it die there; 64 MiB was a little faster but cost
+ * 40 MiB more peak RSS in a million-row check (bench/batch-check.ts).
  */
-const WORKER_YOUNG_MB = 64;
+const WORKER_YOUNG_MB = 24;
 
 /**
  * The check itself failed (the worker threw or died: a file that breaks a reader, memory run
@@ -55,7 +62,7 @@ export class CheckCrashed extends Error {}
 
 /** The worker's chunks as the same generator the in-thread check gives; each pull acknowledges one. */
 async function* fromWorker(batch: CheckedBatch, definition: TemplateDefinition | null, maxPaymentAmount: number, maxRows: number): AsyncGenerator<CheckChunk, CheckEnd> {
-  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { tsx: TSX_API, entry: WORKER_ENTRY, batch, definition, maxPaymentAmount, maxRows }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+  const worker = startWorker({ batch, definition, maxPaymentAmount, maxRows }, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   const inbox: Array<{ type: string; chunk?: CheckChunk; end?: CheckEnd; message?: string; stack?: string }> = [];
   let wake: (() => void) | null = null;
   let exited: Error | null = null;

@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -22,12 +21,13 @@ import { registerDashboard } from './pages/dashboard.ts';
 import { ENTE_PAGES } from './pages/index.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './login.ts';
 import { LOCAL_IDP_CLIENT } from '../config.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 /** Web routes anyone may open: the landing page, login and logout, assets. */
 export const WEB_PUBLIC_ROUTES = ['/', '/ente', '/accedi', '/auth/callback', '/esci', '/uscita', '/static/*'];
 
 const require = createRequire(import.meta.url);
-const STATIC = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+const STATIC = path.join(PACKAGE_ROOT, 'src/web/static');
 
 function contextOf(request: FastifyRequest): PageContext {
   if (request.enteScope) return request.enteScope.page;

@@ -4,13 +4,13 @@
  * escapes; `<%~ %>` is for HTML GeNIO built itself (the layout body, the markdown preview).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply } from 'fastify';
 import { can, ROLE_LABELS, type Action, type UserRole } from '../domain/permissions.ts';
 import type { FieldError } from '../domain/field-error.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
-const VIEWS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
+const VIEWS = path.join(PACKAGE_ROOT, 'src/web/views');
 
 /** Templates are read once per process; during development set GENIO_WEB_DEV=on to re-read them. */
 export const eta = new Eta({ views: VIEWS, cache: process.env.GENIO_WEB_DEV !== 'on', autoTrim: false });

@@ -24,10 +24,14 @@ export interface ServeProcess {
   stderr: () => string;
 }
 
+/** The TypeScript under tsx, as tests run it; `BUILT` is the JavaScript of `npm run build`. */
+export const FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
+export const BUILT = ['dist/cli.js'];
+
 /** `onLogLine` receives each line the process logs (pino writes JSON lines to stdout). */
-export async function startServe(env: Record<string, string>, onLogLine?: (line: string) => void): Promise<ServeProcess> {
+export async function startServe(env: Record<string, string>, onLogLine?: (line: string) => void, program = FROM_SOURCE): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, [...program, 'serve'], {
     env: { ...process.env, ...env, GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1' },
     stdio: ['ignore', onLogLine ? 'pipe' : 'ignore', 'pipe'],
   });
