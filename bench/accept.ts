@@ -10,10 +10,11 @@ import autocannon from 'autocannon';
 import { openDatabase } from '../src/store/db.ts';
 import { freePort } from '../test/support/serve-process.ts';
 import { fiscalCode, seedEnte } from './seed.ts';
-import { freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
+import { builtGenio, freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
 
 
 const kinds: BenchDb[] = process.argv[2] === 'all' ? ['sqlite', 'postgres'] : [(process.argv[2] as BenchDb | undefined) ?? 'sqlite'];
+const genio = builtGenio();
 const sim = await startSimProcess({ rateLimit: null });
 try {
   for (const kind of kinds) await run(kind);
@@ -28,7 +29,7 @@ async function run(kind: BenchDb) {
   const { apiKey } = await seedEnte(database, masterKey, sim, 1);
   await database.close();
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', 'src/cli.ts', 'serve'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), ...genio, 'serve'], {
     env: { ...process.env, GENIO_DATABASE_URL: dbUrl, GENIO_MASTER_KEY: masterKey.toString('hex'), GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1', GENIO_WORKERS: 'off', GENIO_SANDBOX: 'off', GENIO_IO_BASE_URL: sim.url, GENIO_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

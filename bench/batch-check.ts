@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/batch-check.ts [sqlite|postgres|all]     (BENCH_SCALE=0.1 for 100 000 rows)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { openDatabase } from '../src/store/db.ts';
 import { validNoticeNumber } from '../test/support/factories.ts';
 import { freePort } from '../test/support/serve-process.ts';
 import { fiscalCode, seedEnte } from './seed.ts';
-import { freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
+import { builtGenio, freshDb, header, line, peakRssOf, scaled, startSimProcess, type BenchDb } from './support.ts';
 
 const ROWS = scaled(1_000_000);
 const kinds: BenchDb[] = process.argv[2] === 'postgres' ? ['postgres'] : process.argv[2] === 'all' ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -48,8 +48,7 @@ async function csvParseAlone(file: string): Promise<number> {
 }
 
 
-// GeNIO as it runs in production: the built JavaScript (scripts/build.mjs), not tsx.
-execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+const genio = builtGenio();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genio-bench-batch-'));
 const csv = path.join(dir, 'tari.csv');
 const bytes = writeCsv(csv);
@@ -64,7 +63,7 @@ try {
     await database.close();
     const port = await freePort();
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = spawn(process.execPath, [...profile, 'dist/cli.js', 'serve'], {
+    const child = spawn(process.execPath, [...profile, ...genio, 'serve'], {
       env: {
         ...process.env, GENIO_DATABASE_URL: url, GENIO_MASTER_KEY: masterKey.toString('hex'), GENIO_PORT: String(port), GENIO_HOST: '127.0.0.1',
         GENIO_SANDBOX: 'off', GENIO_IO_BASE_URL: sim.url, GENIO_IO_BUDGET: 'off', GENIO_LOG_LEVEL: 'warn', GENIO_BATCH_DIR: path.join(dir, `uploads-${kind}`),

@@ -1,5 +1,7 @@
 /** What the benchmarks share: a simulator process, a seeded GeNIO database, figures and RSS. */
+import { execFileSync } from 'node:child_process';
 import { freshDatabaseUrl } from '../test/support/genio.ts';
+import { BUILT } from '../test/support/serve-process.ts';
 export { peakRssOf, startSimProcess, type SimProcess } from '../test/support/sim-process.ts';
 
 export function selfPeakRssMiB(): number {
@@ -29,4 +31,10 @@ export function header(title: string): void {
 /** How many messages a benchmark uses: BENCH_SCALE scales every run (1 = the figures in the README). */
 export function scaled(n: number): number {
   return Math.max(1, Math.round(n * Number(process.env.BENCH_SCALE ?? '1')));
+}
+
+/** Builds dist/ (scripts/build.mjs); returns the node arguments that run GeNIO as production does. */
+export function builtGenio(): string[] {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  return BUILT;
 }
