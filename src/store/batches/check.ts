@@ -73,7 +73,7 @@ function jsonbArray(rows: CheckedRow[]): Buffer {
 
 /**
  * A chunk's rows, straight from the tuples to the parameters: a million rows make no objects.
- * PostgreSQL takes them as one jsonb array: binding 25 000 parameters, or escaping four text
+ * PostgreSQL takes them as one jsonb array: binding five parameters a row, or escaping four text
  * arrays in JavaScript, cost more than the insert itself (bench/batch-check.ts).
  */
 async function insertCheckedRows(db: Kysely<Schema>, batchId: string, rows: CheckedRow[]): Promise<void> {
@@ -102,7 +102,7 @@ export async function saveCheckedChunk(
   return db.transaction().execute(async (trx) => {
     // A chunk and its cursor commit together: should the server lose its last commits in a
     // crash, the check resumes after the cursor that survived. So PostgreSQL need not wait for
-    // the disk at each of a million rows' 200 commits.
+    // the disk at each of a million rows' thousand commits.
     if (speaksPostgres(trx)) await sql`set local synchronous_commit = off`.execute(trx);
     const kept = await trx
       .updateTable('batches')
