@@ -105,6 +105,7 @@ function watchFailures(input: Readable): Failure {
     // starts to in the same tick as it pipes: one more listener does not change the flow.
     stream.on('data', (e: Writable) => (entry = e));
     stream.on('error', onError);
+    dropEarlyEnd(stream);
     return pipe(zip, options);
   }) as typeof input.pipe;
   return {
@@ -119,6 +120,21 @@ function watchFailures(input: Readable): Failure {
       });
     },
   };
+}
+
+/**
+ * unzipper's zip stream emits 'end' by hand as soon as its input has been written to it, while
+ * the entries it has already parsed may still wait in its buffer, unread because exceljs is busy
+ * spooling an earlier sheet. exceljs then stops at that 'end' and never sees the rest of the
+ * workbook (an intermittent "reading 'sheets'" failure on a good file). The stream's real 'end',
+ * once its buffer is drained, still comes; only the early one is dropped.
+ */
+function dropEarlyEnd(zip: Readable): void {
+  const emit = zip.emit.bind(zip);
+  zip.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === 'end' && !zip.readableEnded) return false;
+    return emit(event, ...args);
+  }) as typeof zip.emit;
 }
 
 /** Anything the zip or XML layers throw means a damaged or foreign file; I/O errors stay as they are. */
