@@ -48,6 +48,8 @@ export class Dispatcher {
   private readonly rotation = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
+  /** The round in progress, if any: stop() waits for it, since it may be claiming messages. */
+  private round: Promise<void> | null = null;
   private ticking = false;
   private again = false;
   private stopped = true;
@@ -111,6 +113,9 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.ctx.budgets.close();
+    // A round may be between its claim and starting the calls: what it claims is sent, not left
+    // in 'sending' until its lease runs out.
+    await this.round;
     while (this.running.size) await Promise.allSettled([...this.running]);
     await this.ctx.writer.drain();
     await this.ctx.budgets.drain(); // a 429 hold still being shared with the other processes
@@ -126,7 +131,13 @@ export class Dispatcher {
     if (this.timer && this.timerDue <= due) return; // a sooner round is already planned
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = due;
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => {
+      const round = this.tick();
+      this.round = round;
+      void round.finally(() => {
+        if (this.round === round) this.round = null;
+      });
+    }, ms);
   }
 
   private async tick(): Promise<void> {
@@ -138,7 +149,10 @@ export class Dispatcher {
       await this.ctx.directory.refresh();
       const accounts = new Set(this.ctx.directory.ioAccounts().map((a) => a.name));
       if (this.ctx.sandboxIo) accounts.add(SANDBOX_ACCOUNT);
-      for (const account of accounts) claimed += await this.fill(account);
+      for (const account of accounts) {
+        if (this.stopped) break;
+        claimed += await this.fill(account);
+      }
     } catch (err) {
       this.ctx.log.error({ err: (err as Error).message }, 'dispatch round failed');
     } finally {
