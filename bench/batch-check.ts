@@ -6,6 +6,8 @@
  * GeNIO process's own (VmHWM).
  *
  *   npx tsx bench/batch-check.ts [sqlite|postgres|all]     (BENCH_SCALE=0.1 for 100 000 rows)
+ *
+ * BENCH_RSS_TRACE=1 also prints the RSS over the upload and check, every 250 ms.
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -37,6 +39,21 @@ function writeCsv(file: string): number {
   fs.writeSync(fd, buf);
   fs.closeSync(fd);
   return fs.statSync(file).size;
+}
+
+/** The process's RSS every 250 ms, to see where a peak comes from. */
+function traceRss(pid: number, started: number): { stop(): string } {
+  const samples: string[] = [];
+  const timer = setInterval(() => {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    samples.push(`${((performance.now() - started) / 1000).toFixed(1)}:${Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024)}`);
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      return samples.join(' ');
+    },
+  };
 }
 
 async function csvParseAlone(file: string): Promise<number> {
@@ -75,6 +92,7 @@ try {
       const auth = { authorization: `Bearer ${apiKey}` };
       for (let i = 0; i < 100 && !(await fetch(`${base}/readyz`).catch(() => null))?.ok; i++) await new Promise((r) => setTimeout(r, 200));
       const started = performance.now();
+      const trace = process.env.BENCH_RSS_TRACE ? traceRss(child.pid!, started) : null;
       const form = new FormData();
       form.append('service', 'bench');
       form.append('check_only', 'true');
@@ -90,12 +108,14 @@ try {
         await new Promise((r) => setTimeout(r, 100));
       }
       const seconds = (performance.now() - started) / 1000;
+      const rssTrace = trace?.stop();
       if (batch.status !== 'ready' || batch.rows.valid !== ROWS) throw new Error(`check ended ${batch.status} with ${batch.rows.valid} valid rows (${batch.problem})`);
       header(`Batch check: ${ROWS.toLocaleString('en')} rows (${(bytes / 1048576).toFixed(0)} MiB CSV) uploaded, checked and stored, ${kind}`);
       line('upload + check + store', `${seconds.toFixed(1)} s (${Math.round(ROWS / seconds).toLocaleString('en')} rows/s; the upload alone ${uploaded.toFixed(1)} s)`);
       line('csv-parse alone, same file', `${parseSeconds.toFixed(1)} s`);
       line('ratio to csv-parse alone', `${(seconds / parseSeconds).toFixed(1)}×`);
       line('peak RSS of the GeNIO process', `${peakRssOf(child.pid!).toFixed(0)} MiB`);
+      if (rssTrace) line('RSS (seconds:MiB every 250 ms)', rssTrace);
 
       const before = (await sim.stats()).messages;
       const t0 = performance.now();
