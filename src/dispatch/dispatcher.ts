@@ -38,6 +38,12 @@ export interface DispatcherDeps {
 }
 
 const BUSY_TICK_MS = 20;
+/**
+ * A round after a call ended: soon, so its slot is not left empty. The pipeline is latency-bound
+ * (every message holds a slot for two round trips and a commit): 5 ms here cost ~15 % of SQLite's
+ * dispatch rate, and a round is cheap when there is little to claim.
+ */
+const WAKE_TICK_MS = 1;
 const IDLE_TICK_MS = 250;
 
 export class Dispatcher {
@@ -157,9 +163,11 @@ export class Dispatcher {
       this.ctx.log.error({ err: (err as Error).message }, 'dispatch round failed');
     } finally {
       this.ticking = false;
-      const busy = claimed > 0 || this.again;
+      // Woken during the round (a call ended, a message came): its slot is refilled as soon as a
+      // woken round would have been, not after a busy round's pause.
+      const delay = this.again ? WAKE_TICK_MS : claimed > 0 ? BUSY_TICK_MS : IDLE_TICK_MS;
       this.again = false;
-      this.schedule(busy ? BUSY_TICK_MS : IDLE_TICK_MS);
+      this.schedule(delay);
     }
   }
 
@@ -208,7 +216,7 @@ export class Dispatcher {
         this.inFlightByAccount.set(account, (this.inFlightByAccount.get(account) ?? 1) - 1);
         this.ctx.metrics.inFlight.dec();
         this.running.delete(p);
-        this.wake(5);
+        this.wake(WAKE_TICK_MS);
       });
     this.running.add(p);
   }

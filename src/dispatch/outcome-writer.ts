@@ -1,8 +1,11 @@
 /**
- * Batches the outcomes of many IO calls into one transaction every few milliseconds: one commit
+ * Batches the outcomes of many IO calls into one transaction every millisecond or so: one commit
  * for hundreds of status changes instead of hundreds of commits (the difference between ~300 and
- * several thousand messages/s on SQLite; bench/dispatch.ts). Nothing is lost if a flush fails: the
- * batch stays and is tried again, and the leases keep the messages safe meanwhile.
+ * several thousand messages/s on SQLite; bench/dispatch.ts). Outcomes that come during a flush go
+ * in the next one, so under load the batches grow by themselves; a longer wait only added latency
+ * to the 'submitting' mark each submit waits for (5 ms: ~10 % fewer messages/s). Nothing is lost
+ * if a flush fails: the batch stays and is tried again, and the leases keep the messages safe
+ * meanwhile.
  */
 import type { Database } from '../store/db.ts';
 import { applyOutcomes, type Outcome } from '../store/outbox/outcomes.ts';
@@ -25,7 +28,7 @@ export class OutcomeWriter {
     private readonly owner: string,
     private readonly log: Logger,
     private readonly onApplied: (applied: Outcome[], lost: Outcome[]) => void,
-    private readonly opts = { delayMs: 5, maxBatch: 400 },
+    private readonly opts = { delayMs: 1, maxBatch: 400 },
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -36,6 +39,17 @@ export class OutcomeWriter {
       if (this.pending.length >= this.opts.maxBatch) this.kick(0);
       else this.kick(this.opts.delayMs);
     });
+  }
+
+  /**
+   * Records an outcome without waiting for its commit: for the last outcome of a call, so that
+   * its slot goes to the next message at once instead of after the next flush (waiting held each
+   * call's slot ~5–20 ms longer, and SQLite dispatch ran at a third of what the simulator allows).
+   * Safe: until the commit the message stays `sending` under this worker's lease, exactly as while
+   * waiting; shutdown drains the writer.
+   */
+  record(outcome: Outcome): void {
+    void this.push(outcome);
   }
 
   /** Remembers a profile answer; it is stored with the next batch of outcomes. */

@@ -23,9 +23,9 @@ export async function pollMessage(ctx: DispatchContext, m: PollTarget): Promise<
   const again = async (dueAt: number) => {
     if (now0 - (m.sent_at ?? m.created_at) > ctx.config.pollMaxAgeMs) {
       const reason = `outcome unknown: IO gave no final status within ${Math.round(ctx.config.pollMaxAgeMs / 86_400_000)} days`;
-      await ctx.writer.push({ kind: 'poll_stop', id: m.id, reason, notify: entry && notifyFor(ctx, m, entry.service.code, { status: 'sent', reason, at: now0 }) });
+      ctx.writer.record({ kind: 'poll_stop', id: m.id, reason, notify: entry && notifyFor(ctx, m, entry.service.code, { status: 'sent', reason, at: now0 }) });
     } else {
-      await ctx.writer.push({ kind: 'poll_again', id: m.id, dueAt });
+      ctx.writer.record({ kind: 'poll_again', id: m.id, dueAt });
     }
   };
   if (!entry || !client || !m.io_message_id) return again(now0 + ctx.pollTimer.nextDelayMs(m.polls + 1));
@@ -37,7 +37,7 @@ export async function pollMessage(ctx: DispatchContext, m: PollTarget): Promise<
       const final = FINAL[status];
       if (m.polls === 0) ctx.pollTimer.observeFirstPoll(!!final, now);
       if (final) {
-        await ctx.writer.push({ kind: 'final', id: m.id, status: final.status, reason: final.reason, polled: true, notify: notifyFor(ctx, m, entry.service.code, { status: final.status, reason: final.reason, at: now, ioMessageId: m.io_message_id }) });
+        ctx.writer.record({ kind: 'final', id: m.id, status: final.status, reason: final.reason, polled: true, notify: notifyFor(ctx, m, entry.service.code, { status: final.status, reason: final.reason, at: now, ioMessageId: m.io_message_id }) });
         return;
       }
       return again(now + ctx.pollTimer.nextDelayMs(m.polls + 1));

@@ -48,7 +48,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached: Prof
         return;
       }
     }
-    if (!(await ctx.writer.push({ kind: 'submitting', id: m.id }))) return; // lease lost
+    if (!(await ctx.writer.push({ kind: 'submitting', id: m.id }))) return; // lease lost (committed before the call: a crash after it marks a resend as possible duplicate)
     const { verdict, result, keyName } = await callIo(ctx, m.io_account, entry, 'submitMessage', (key) => client.submitMessage(key, buildNewMessage(m)));
     if (verdict.action === 'ok' && result.kind === 'response') {
       const ioId = (result.body as { id?: unknown } | null)?.id;
@@ -58,7 +58,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached: Prof
       }
       const now = ctx.clock();
       ctx.metrics.acceptLatency.observe((now - Math.max(m.created_at, m.scheduled_at ?? 0)) / 1000);
-      await ctx.writer.push({
+      ctx.writer.record({
         kind: 'sent',
         id: m.id,
         ioMessageId: ioId,
@@ -73,7 +73,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached: Prof
     await failureOutcome(ctx, m, entry, verdict, result.kind === 'timeout');
   } catch (err) {
     if (err instanceof BudgetClosedError) {
-      await ctx.writer.push({ kind: 'retry', id: m.id, dueAt: ctx.clock(), reason: 'process stopping before the IO call: queued again', countAttempt: false, suspect: false });
+      ctx.writer.record({ kind: 'retry', id: m.id, dueAt: ctx.clock(), reason: 'process stopping before the IO call: queued again', countAttempt: false, suspect: false });
       return;
     }
     throw err;
@@ -99,7 +99,7 @@ async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEnt
 async function finalOutcome(ctx: DispatchContext, m: Message, entry: ServiceEntry | undefined, status: 'failed' | 'rejected', reason: string): Promise<void> {
   const now = ctx.clock();
   const notify = entry ? notifyFor(ctx, m, entry.service.code, { status, reason, at: now }) : undefined;
-  await ctx.writer.push({ kind: 'final', id: m.id, status, reason, polled: false, notify });
+  ctx.writer.record({ kind: 'final', id: m.id, status, reason, polled: false, notify });
 }
 
 async function failureOutcome(ctx: DispatchContext, m: Message, entry: ServiceEntry, verdict: Verdict, suspect: boolean): Promise<void> {
@@ -123,5 +123,5 @@ async function failureOutcome(ctx: DispatchContext, m: Message, entry: ServiceEn
     case 'ok':
       return finalOutcome(ctx, m, entry, 'failed', 'unexpected IO answer');
   }
-  await ctx.writer.push(outcome);
+  ctx.writer.record(outcome);
 }
