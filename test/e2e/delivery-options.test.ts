@@ -21,6 +21,8 @@ describe('delivery options', () => {
     t = await startTestGenio();
     const cf = validFiscalCode(1);
     await final((await t.api('POST', '/api/v1/messages', messageBody('tari', 1))).body.id);
+    // Answers are stored in batches, at most ~200 ms after the call (dispatch/outcome-writer.ts).
+    await t.until(async () => (await t.genio.database.db.selectFrom('profile_cache').select('checked_at').execute()).length === 1);
     await final((await t.api('POST', '/api/v1/messages', { ...messageBody('tari', 2), fiscal_code: cf })).body.id);
     expect(calls('getProfile', cf)).toBe(1);
     expect(calls('submitMessage', cf)).toBe(2);
