@@ -119,8 +119,8 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.ctx.budgets.close();
-    // A round may be between its claim and starting the calls: what it claims is sent, not left
-    // in 'sending' until its lease runs out.
+    // A round may be between its claim and its calls: they find the budgets closed and give
+    // their messages back to the queue, instead of leaving them 'sending' until the lease ends.
     await this.round;
     while (this.running.size) await Promise.allSettled([...this.running]);
     await this.ctx.writer.drain();

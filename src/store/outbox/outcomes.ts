@@ -58,7 +58,7 @@ export async function applyOutcomes(database: Database, owner: string, outcomes:
     const update = async (kind: Kind, count: number, build: () => string, params: Param[]) => {
       for (const r of await runStatement<{ id: string }>(trx, `outcome|${kind}|${count}`, build, params)) matched.add(r.id);
     };
-    if (profiles.length && !process.env.XP_NOPROF) await putCachedProfiles(trx, profiles);
+    if (profiles.length) await putCachedProfiles(trx, profiles);
 
     const submitting = get('submitting');
     if (submitting.length) {
