@@ -48,7 +48,9 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached: Prof
         return;
       }
     }
-    if (!(await ctx.writer.push({ kind: 'submitting', id: m.id }))) return; // lease lost (committed before the call: a crash after it marks a resend as possible duplicate)
+    // Committed before the call: should this process die after it, the resend is marked as a
+    // possible duplicate.
+    if (!(await ctx.writer.push({ kind: 'submitting', id: m.id }))) return; // lease lost
     const { verdict, result, keyName } = await callIo(ctx, m.io_account, entry, 'submitMessage', (key) => client.submitMessage(key, buildNewMessage(m)));
     if (verdict.action === 'ok' && result.kind === 'response') {
       const ioId = (result.body as { id?: unknown } | null)?.id;
