@@ -7,7 +7,8 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 
-export type Param = string | number | null;
+/** A Buffer is bytes: SQLite binds a blob, PostgreSQL sends it as it is (jsonb's binary input, say). */
+export type Param = string | number | null | Buffer;
 
 const texts = new Map<string, string>();
 

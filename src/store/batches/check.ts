@@ -80,7 +80,7 @@ async function insertCheckedRows(db: Kysely<Schema>, batchId: string, rows: Chec
   if (!rows.length) return;
   if (speaksPostgres(db)) {
     await runStatement(db, 'batch_rows|jsonb', () => `insert into batch_rows (batch_id, row_number, fiscal_code, payload, error)
-      select ?, (r->>0)::integer, r->>1, r->>2, r->>3 from jsonb_array_elements(?::jsonb) r`, [batchId, jsonbArray(rows) as unknown as Param]);
+      select ?, (r->>0)::integer, r->>1, r->>2, r->>3 from jsonb_array_elements(?::jsonb) r`, [batchId, jsonbArray(rows)]);
     return;
   }
   for (let i = 0; i < rows.length; i += ROW_SLICE) {
