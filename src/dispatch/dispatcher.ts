@@ -11,7 +11,7 @@ import type { Database } from '../store/db.ts';
 import type { IoClient } from '../io/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { claimForPoll, claimForSend, enteIdsWithQueued } from '../store/outbox/claim.ts';
+import { claimRound } from '../store/outbox/claim.ts';
 import type { Message } from '../store/messages/accept.ts';
 import { getCachedProfiles, profileKey, type ProfileAnswer } from '../store/profile-cache.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
@@ -183,18 +183,17 @@ export class Dispatcher {
     const { ctx } = this;
     const now = ctx.clock();
     if (ctx.budgets.get(account).heldAt(now)) return 0;
-    let free = this.maxInFlight(account) - (this.inFlightByAccount.get(account) ?? 0);
+    const free = this.maxInFlight(account) - (this.inFlightByAccount.get(account) ?? 0);
     if (free <= 0) return 0;
     // Polls take at most a third of the slots while messages wait to be sent.
-    const polls = await claimForPoll(ctx.database, { owner: this.owner, account, limit: Math.ceil(free / 3), now, leaseMs: ctx.config.leaseMs });
-    free -= polls.length;
-    let sends: Message[] = [];
-    if (free > 0) {
-      const enti = await enteIdsWithQueued(ctx.database, account);
-      const { quota, nextOffset } = fairQuota(enti, free, this.rotation.get(account) ?? 0);
-      this.rotation.set(account, nextOffset);
-      if (quota.length) sends = await claimForSend(ctx.database, { owner: this.owner, account, quota, now, leaseMs: ctx.config.leaseMs });
-    }
+    const { polls, sends } = await claimRound(ctx.database, {
+      owner: this.owner, account, slots: free, pollShare: 1 / 3, now, leaseMs: ctx.config.leaseMs,
+      share: (enti, slots) => {
+        const { quota, nextOffset } = fairQuota(enti, slots, this.rotation.get(account) ?? 0);
+        this.rotation.set(account, nextOffset);
+        return quota;
+      },
+    });
     const profiles = await this.cachedProfiles(sends, now);
     for (const m of polls) this.run(account, () => pollMessage(ctx, m));
     for (const m of sends) this.run(account, () => sendMessage(ctx, m, profiles.get(profileKey({ serviceId: m.service_id, fiscalCode: m.fiscal_code })) ?? null));

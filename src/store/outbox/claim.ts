@@ -4,8 +4,9 @@
  * that took over. SQLite has one writer, so `UPDATE … RETURNING` is atomic there; PostgreSQL
  * shares the queue between processes with `FOR UPDATE SKIP LOCKED`.
  */
-import { sql } from 'kysely';
-import type { Database } from '../db.ts';
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
+import type { Database, Dialect } from '../db.ts';
 import type { Message } from '../messages/accept.ts';
 import { insertRows } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
@@ -14,7 +15,7 @@ import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
  * The enti with queued messages on one IO account, by a loose index scan of `messages_queued`
  * (one index probe per ente, however many messages each has queued).
  */
-export async function enteIdsWithQueued(database: Database, account: string): Promise<string[]> {
+export async function enteIdsWithQueued(db: Kysely<Schema>, account: string): Promise<string[]> {
   const { rows } = await sql<{ ente_id: string }>`
     with recursive e(ente_id) as (
       select min(ente_id) from messages where status = 'queued' and io_account = ${account}
@@ -22,7 +23,7 @@ export async function enteIdsWithQueued(database: Database, account: string): Pr
       select (select min(ente_id) from messages where status = 'queued' and io_account = ${account} and ente_id > e.ente_id)
       from e where e.ente_id is not null
     )
-    select ente_id from e where ente_id is not null`.execute(database.db);
+    select ente_id from e where ente_id is not null`.execute(db);
   return rows.map((r) => r.ente_id);
 }
 
@@ -36,44 +37,42 @@ export interface SendClaim {
 }
 
 /** Moves due queued messages to `sending` under this worker's lease, ente by ente, most urgent first. */
-export async function claimForSend(database: Database, c: SendClaim): Promise<Message[]> {
-  const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+async function claimForSend(trx: Kysely<Schema>, dialect: Dialect, c: SendClaim): Promise<Message[]> {
+  const skipLocked = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   // Named, so that SQLite without statistics never picks another index and sorts every queued
   // row of the account (O(queue) per claim): messages_queued answers it with one index range.
-  const claimIndex = database.dialect === 'sqlite' ? sql`indexed by messages_queued` : sql``;
-  return database.db.transaction().execute(async (trx) => {
-    const claimed: Message[] = [];
-    for (const { enteId, limit } of c.quota) {
-      if (limit <= 0) continue;
-      const { rows } = await sql<Message>`
-        update messages
-        set status = 'sending', lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs},
-            attempts = attempts + 1, updated_at = ${c.now}
-        where id in (
-          select id from messages ${claimIndex}
-          where status = 'queued' and io_account = ${c.account} and ente_id = ${enteId} and due_at <= ${c.now}
-          order by priority, due_at
-          limit ${limit}
-          ${skipLocked})
-        returning *`.execute(trx);
-      claimed.push(...rows);
-    }
-    if (claimed.length) {
-      const events = claimed.map((m) => ({ message_id: m.id, status: 'sending' as const, at: c.now, reason: m.attempts > 1 ? `attempt ${m.attempts}` : null }));
-      for (let i = 0; i < events.length; i += 1000) await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, events.slice(i, i + 1000));
-    }
-    // Priority first across enti too: an ente's payment notice goes before another ente's bulk row.
-    return claimed.sort((a, b) => a.priority - b.priority);
-  });
+  const claimIndex = dialect === 'sqlite' ? sql`indexed by messages_queued` : sql``;
+  const claimed: Message[] = [];
+  for (const { enteId, limit } of c.quota) {
+    if (limit <= 0) continue;
+    const { rows } = await sql<Message>`
+      update messages
+      set status = 'sending', lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs},
+          attempts = attempts + 1, updated_at = ${c.now}
+      where id in (
+        select id from messages ${claimIndex}
+        where status = 'queued' and io_account = ${c.account} and ente_id = ${enteId} and due_at <= ${c.now}
+        order by priority, due_at
+        limit ${limit}
+        ${skipLocked})
+      returning *`.execute(trx);
+    claimed.push(...rows);
+  }
+  if (claimed.length) {
+    const events = claimed.map((m) => ({ message_id: m.id, status: 'sending' as const, at: c.now, reason: m.attempts > 1 ? `attempt ${m.attempts}` : null }));
+    for (let i = 0; i < events.length; i += 1000) await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, events.slice(i, i + 1000));
+  }
+  // Priority first across enti too: an ente's payment notice goes before another ente's bulk row.
+  return claimed.sort((a, b) => a.priority - b.priority);
 }
 
 /** What a status poll needs of a message: not its text, which may be 10 000 characters. */
 export type PollTarget = Pick<Message, 'id' | 'service_id' | 'io_account' | 'api_key_id' | 'sandbox' | 'fiscal_code' | 'io_message_id' | 'reference' | 'polls' | 'created_at' | 'sent_at'>;
 
 /** Takes `sent` messages whose status poll is due, under this worker's lease. */
-export async function claimForPoll(database: Database, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<PollTarget[]> {
+async function claimForPoll(trx: Kysely<Schema>, dialect: Dialect, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<PollTarget[]> {
   if (c.limit <= 0) return [];
-  const skipLocked = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const skipLocked = dialect === 'postgres' ? sql`for update skip locked` : sql``;
   const { rows } = await sql<PollTarget>`
     update messages
     set lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs}
@@ -84,6 +83,36 @@ export async function claimForPoll(database: Database, c: { owner: string; accou
       order by due_at
       limit ${c.limit}
       ${skipLocked})
-    returning id, service_id, io_account, api_key_id, sandbox, fiscal_code, io_message_id, reference, polls, created_at, sent_at`.execute(database.db);
+    returning id, service_id, io_account, api_key_id, sandbox, fiscal_code, io_message_id, reference, polls, created_at, sent_at`.execute(trx);
   return rows;
+}
+
+export interface RoundClaim {
+  owner: string;
+  account: string;
+  /** Free slots: polls take at most `pollShare` of them, sends the rest. */
+  slots: number;
+  pollShare: number;
+  /** Shares the send slots between the enti with queued messages (the dispatcher's fairness rule). */
+  share(enti: string[], slots: number): Array<{ enteId: string; limit: number }>;
+  now: number;
+  leaseMs: number;
+}
+
+/**
+ * One dispatch round's claim on one account, in one transaction: the status polls due, then
+ * queued messages shared between enti. One commit instead of two: on SQLite a commit costs more
+ * than claiming a few dozen messages.
+ */
+export async function claimRound(database: Database, c: RoundClaim): Promise<{ polls: PollTarget[]; sends: Message[] }> {
+  return database.db.transaction().execute(async (trx) => {
+    const polls = await claimForPoll(trx, database.dialect, { ...c, limit: Math.ceil(c.slots * c.pollShare) });
+    const free = c.slots - polls.length;
+    let sends: Message[] = [];
+    if (free > 0) {
+      const quota = c.share(await enteIdsWithQueued(trx, c.account), free);
+      if (quota.length) sends = await claimForSend(trx, database.dialect, { ...c, quota });
+    }
+    return { polls, sends };
+  });
 }
