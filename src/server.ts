@@ -101,8 +101,8 @@ export async function startGenio(config: Config, opts: StartOptions = {}): Promi
         }
       } },
       { name: 'purge-personal-data', singleton: true, intervalMs: 3_600_000, run: async (now) => {
-        const r = await purgePersonalData(database, { cutoff: now - config.retentionMs, profileCutoff: now - config.profileCacheMs, now });
-        if (r.messages || r.idempotencyKeys || r.profileAnswers || r.batches) log.info(r, 'personal data past retention purged');
+        const r = await purgePersonalData(database, { cutoff: now - config.retentionMs, now });
+        if (r.messages || r.idempotencyKeys || r.batches) log.info(r, 'personal data past retention purged');
         return r.messages === 1000 || r.batches === 5; // more to do: run again now
       } },
       { name: 'promote-scheduled', singleton: true, intervalMs: 1000, run: async (now) => {

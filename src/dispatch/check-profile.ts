@@ -6,13 +6,13 @@
 import type { ProfileCheckResult } from '../domain/profile.ts';
 import type { Service } from '../store/services.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
-import { getCachedProfile, putCachedProfile } from '../store/profile-cache.ts';
 import { callIo } from './io-caller.ts';
 import type { DispatchContext } from './context.ts';
 
 export async function checkProfile(ctx: DispatchContext, service: Service, fiscalCode: string, sandbox: boolean): Promise<ProfileCheckResult> {
   const now = ctx.clock();
-  const cached = await getCachedProfile(ctx.database.db, service.id, fiscalCode, now - ctx.config.profileCacheMs);
+  const key = { serviceId: service.id, fiscalCode, sandbox };
+  const cached = ctx.profiles.get(key, now);
   if (cached !== undefined) return { kind: 'answer', senderAllowed: cached === 1, onIo: cached !== -1 };
   const account = sandbox ? SANDBOX_ACCOUNT : service.io_account;
   const client = sandbox ? ctx.sandboxIo : ctx.io;
@@ -28,6 +28,6 @@ export async function checkProfile(ctx: DispatchContext, service: Service, fisca
   else if (verdict.action === 'reject' && result.kind === 'response' && result.status === 404) answer = -1;
   else if (verdict.action === 'rate_limited' || verdict.action === 'retry') return { kind: 'unavailable', reason: `IO did not answer: ${'reason' in verdict ? verdict.reason : 'rate limited'}` };
   else return { kind: 'failed', reason: 'reason' in verdict ? verdict.reason : 'unexpected IO answer' };
-  await putCachedProfile(ctx.database.db, service.id, fiscalCode, answer, ctx.clock());
+  ctx.profiles.set(key, answer, ctx.clock());
   return { kind: 'answer', senderAllowed: answer === 1, onIo: answer !== -1 };
 }

@@ -8,6 +8,7 @@ import type { Budgets } from './budget.ts';
 import type { Directory } from './directory.ts';
 import type { OutcomeWriter } from './outcome-writer.ts';
 import type { PollTimer } from './poll-timer.ts';
+import type { ProfileCache } from './profile-cache.ts';
 
 export interface DispatchContext {
   database: Database;
@@ -19,6 +20,7 @@ export interface DispatchContext {
   budgets: Budgets;
   writer: OutcomeWriter;
   pollTimer: PollTimer;
+  profiles: ProfileCache;
   metrics: Metrics;
   log: Logger;
   clock: () => number;

@@ -12,14 +12,13 @@ import type { IoClient } from '../io/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { claimRound } from '../store/outbox/claim.ts';
-import type { Message } from '../store/messages/accept.ts';
-import { getCachedProfiles, profileKey, type ProfileAnswer } from '../store/profile-cache.ts';
 import { SANDBOX_ACCOUNT } from '../store/io-accounts.ts';
 import { Budgets, type BudgetLimits } from './budget.ts';
 import { SharedBudgetGate } from './shared-budget.ts';
 import { Directory } from './directory.ts';
 import { OutcomeWriter } from './outcome-writer.ts';
 import { PollTimer } from './poll-timer.ts';
+import { ProfileCache } from './profile-cache.ts';
 import { fairQuota } from './fairness.ts';
 import { sendMessage } from './send-message.ts';
 import { pollMessage } from './poll-message.ts';
@@ -94,6 +93,7 @@ export class Dispatcher {
       budgets: new Budgets(limitsFor, deps.config.ioBudgetMarginMs, clock, gate),
       writer,
       pollTimer: new PollTimer(deps.config.pollFirstDelayMs),
+      profiles: new ProfileCache(deps.config.profileCacheMs),
       metrics: deps.metrics,
       log: deps.log,
       clock,
@@ -185,25 +185,22 @@ export class Dispatcher {
     if (ctx.budgets.get(account).heldAt(now)) return 0;
     const free = this.maxInFlight(account) - (this.inFlightByAccount.get(account) ?? 0);
     if (free <= 0) return 0;
-    // Polls take at most a third of the slots while messages wait to be sent.
-    const { polls, sends } = await claimRound(ctx.database, {
-      owner: this.owner, account, slots: free, pollShare: 1 / 3, now, leaseMs: ctx.config.leaseMs,
-      share: (enti, slots) => {
-        const { quota, nextOffset } = fairQuota(enti, slots, this.rotation.get(account) ?? 0);
+    const { polls, sends } = await this.claim(account, free, now);
+    for (const m of polls) this.run(account, () => pollMessage(ctx, m));
+    for (const m of sends) this.run(account, () => sendMessage(ctx, m));
+    return polls.length + sends.length;
+  }
+
+  /** Takes the round's work on one account: polls take at most a third of the slots while messages wait to be sent. */
+  private claim(account: string, slots: number, now: number) {
+    return claimRound(this.ctx.database, {
+      owner: this.owner, account, slots, pollShare: 1 / 3, now, leaseMs: this.ctx.config.leaseMs,
+      share: (enti, free) => {
+        const { quota, nextOffset } = fairQuota(enti, free, this.rotation.get(account) ?? 0);
         this.rotation.set(account, nextOffset);
         return quota;
       },
     });
-    const profiles = await this.cachedProfiles(sends, now);
-    for (const m of polls) this.run(account, () => pollMessage(ctx, m));
-    for (const m of sends) this.run(account, () => sendMessage(ctx, m, profiles.get(profileKey({ serviceId: m.service_id, fiscalCode: m.fiscal_code })) ?? null));
-    return polls.length + sends.length;
-  }
-
-  /** One cache lookup for a whole claim instead of one per message. */
-  private async cachedProfiles(sends: Message[], now: number): Promise<Map<string, ProfileAnswer>> {
-    const keys = sends.map((m) => ({ serviceId: m.service_id, fiscalCode: m.fiscal_code }));
-    return getCachedProfiles(this.ctx.database.db, keys, now - this.ctx.config.profileCacheMs);
   }
 
   private run(account: string, work: () => Promise<void>): void {

@@ -9,7 +9,6 @@
  */
 import type { Database } from '../store/db.ts';
 import { applyOutcomes, type Outcome } from '../store/outbox/outcomes.ts';
-import type { ProfileEntry } from '../store/profile-cache.ts';
 import type { Logger } from '../log.ts';
 
 interface Pending {
@@ -17,14 +16,8 @@ interface Pending {
   resolve: (applied: boolean) => void;
 }
 
-/** Profile answers wait at most this long, or until this many, to be stored (see rememberProfile). */
-const PROFILE_DELAY_MS = 200;
-const PROFILE_BATCH = 1000;
-
 export class OutcomeWriter {
   private pending: Pending[] = [];
-  private profiles: ProfileEntry[] = [];
-  private profilesSince = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
   private flushing: Promise<void> | null = null;
@@ -58,22 +51,6 @@ export class OutcomeWriter {
     void this.push(outcome);
   }
 
-  /**
-   * Remembers a profile answer; it is stored with a batch of outcomes once PROFILE_DELAY_MS have
-   * passed or PROFILE_BATCH are waiting. Each answer goes to a random place of the cache's key
-   * (a hash), the dearest write of a round: in every flush it lengthened the commit the next
-   * submits wait for (SQLite dispatch ~10 % slower). A cache may lag; a lost answer costs a call.
-   */
-  rememberProfile(entry: ProfileEntry): void {
-    if (!this.profiles.length) this.profilesSince = Date.now(); // real time, as the timers: a test's clock may stand still
-    this.profiles.push(entry);
-    this.kick(this.profiles.length >= PROFILE_BATCH ? this.opts.delayMs : PROFILE_DELAY_MS);
-  }
-
-  private profilesDue(): boolean {
-    return this.profiles.length >= PROFILE_BATCH || (this.profiles.length > 0 && Date.now() - this.profilesSince >= PROFILE_DELAY_MS);
-  }
-
   private kick(delay: number): void {
     if (this.flushing) return; // the running flush schedules the next one
     const due = Date.now() + delay;
@@ -82,19 +59,16 @@ export class OutcomeWriter {
     this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flushing = this.flush(false).finally(() => {
+      this.flushing = this.flush().finally(() => {
         this.flushing = null;
         if (this.pending.length) this.kick(this.pending.length >= this.opts.maxBatch ? 0 : this.opts.delayMs);
-        else if (this.profiles.length) this.kick(Math.max(0, this.profilesSince + PROFILE_DELAY_MS - Date.now()));
       });
     }, delay);
   }
 
-  /** `all`: the profile answers too, due or not (at shutdown). */
-  private async flush(all: boolean): Promise<void> {
+  private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.opts.maxBatch);
-    const profiles = all || this.profilesDue() ? this.profiles.splice(0) : [];
-    if (!batch.length && !profiles.length) return;
+    if (!batch.length) return;
     // One outcome per message per batch: a later one for the same message waits for the next batch.
     const seen = new Set<string>();
     const now: Pending[] = [];
@@ -102,14 +76,13 @@ export class OutcomeWriter {
     for (const p of batch) (seen.has(p.outcome.id) ? later : now).push(p), seen.add(p.outcome.id);
     this.pending.unshift(...later);
     try {
-      const { applied, lost } = await applyOutcomes(this.database, this.owner, now.map((p) => p.outcome), this.clock(), profiles);
+      const { applied, lost } = await applyOutcomes(this.database, this.owner, now.map((p) => p.outcome), this.clock());
       const appliedSet = new Set(applied);
       this.onApplied(applied, lost);
       for (const p of now) p.resolve(appliedSet.has(p.outcome));
     } catch (err) {
       this.log.error({ err: (err as Error).message, outcomes: now.length }, 'recording outcomes failed; trying again');
       this.pending.unshift(...now);
-      this.profiles.unshift(...profiles);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -123,8 +96,8 @@ export class OutcomeWriter {
       }
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      if (!this.pending.length && !this.profiles.length) return;
-      this.flushing = this.flush(true).finally(() => (this.flushing = null));
+      if (!this.pending.length) return;
+      this.flushing = this.flush().finally(() => (this.flushing = null));
     }
   }
 }

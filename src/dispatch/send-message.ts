@@ -7,7 +7,7 @@ import type { Outcome } from '../store/outbox/outcomes.ts';
 import type { NewMessage } from '../io/client.ts';
 import type { Verdict } from '../io/classify.ts';
 import { toIoTimestamp } from '../domain/due-date.ts';
-import type { ProfileAnswer } from '../store/profile-cache.ts';
+import type { ProfileAnswer } from './profile-cache.ts';
 import { BudgetClosedError } from './budget.ts';
 import { callIo } from './io-caller.ts';
 import { decideRetry } from './retry-policy.ts';
@@ -26,13 +26,14 @@ export function buildNewMessage(m: Message): NewMessage {
   return { fiscal_code: m.fiscal_code, content };
 }
 
+const profileKeyOf = (m: Message) => ({ serviceId: m.service_id, fiscalCode: m.fiscal_code, sandbox: m.sandbox === 1 });
+
 const REJECT_REASONS: Record<Exclude<ProfileAnswer, 1>, string> = {
   0: 'the citizen has blocked messages from this service on IO',
   [-1]: 'the citizen is not on IO, or has turned their IO inbox off',
 };
 
-/** `cached`: the profile answer the dispatcher looked up for the whole claim (null: none cached). */
-export async function sendMessage(ctx: DispatchContext, m: Message, cached: ProfileAnswer | null): Promise<void> {
+export async function sendMessage(ctx: DispatchContext, m: Message): Promise<void> {
   const entry = await ctx.directory.service(m.service_id);
   const client = m.sandbox ? ctx.sandboxIo : ctx.io;
   if (!entry || !client) {
@@ -41,7 +42,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message, cached: Prof
   }
   try {
     if (entry.service.profile_check) {
-      const answer = cached ?? (await profileAnswer(ctx, m, entry, client));
+      const answer = ctx.profiles.get(profileKeyOf(m), ctx.clock()) ?? (await profileAnswer(ctx, m, entry, client));
       if (answer === 'stop') return;
       if (answer !== 1) {
         await finalOutcome(ctx, m, entry, 'rejected', REJECT_REASONS[answer]);
@@ -94,7 +95,7 @@ async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEnt
     await failureOutcome(ctx, m, entry, verdict, false);
     return 'stop';
   }
-  ctx.writer.rememberProfile({ serviceId: entry.service.id, fiscalCode: m.fiscal_code, answer, checkedAt: ctx.clock() });
+  ctx.profiles.set(profileKeyOf(m), answer, ctx.clock());
   return answer;
 }
 

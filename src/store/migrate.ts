@@ -14,8 +14,9 @@ import * as m0006 from './migrations/0006-job-leases.ts';
 import * as m0007 from './migrations/0007-budget-slots.ts';
 import * as m0008 from './migrations/0008-partial-queue-indexes.ts';
 import * as m0009 from './migrations/0009-batch-rows-without-foreign-key.ts';
+import * as m0010 from './migrations/0010-profile-cache-in-memory.ts';
 
-const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002, '0003-templates-batches': m0003, '0004-users': m0004, '0005-web-sessions': m0005, '0006-job-leases': m0006, '0007-budget-slots': m0007, '0008-partial-queue-indexes': m0008, '0009-batch-rows-without-foreign-key': m0009 } as const;
+const MIGRATIONS = { '0001-core': m0001, '0002-retention': m0002, '0003-templates-batches': m0003, '0004-users': m0004, '0005-web-sessions': m0005, '0006-job-leases': m0006, '0007-budget-slots': m0007, '0008-partial-queue-indexes': m0008, '0009-batch-rows-without-foreign-key': m0009, '0010-profile-cache-in-memory': m0010 } as const;
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
 

@@ -2,7 +2,7 @@
  * Data minimisation: once a message is finished and older than the retention (GENIO_RETENTION,
  * default 90 days), its fiscal code is replaced by the masked form and its text is emptied. The
  * row, its status and its history stay, for the ente's records and reports. Idempotency records
- * and profile answers past their use go too.
+ * past their use go too.
  */
 import { sql } from 'kysely';
 import type { Database } from './db.ts';
@@ -13,13 +13,12 @@ export const PURGED_TEXT = '';
 export interface PurgeResult {
   messages: number;
   idempotencyKeys: number;
-  profileAnswers: number;
   /** Batches whose rows and errors (fiscal codes, typed values) were dropped; counts stay. */
   batches: number;
 }
 
 /** Purges up to `limit` messages finished before `cutoff`; returns what it removed. */
-export async function purgePersonalData(database: Database, opts: { cutoff: number; profileCutoff: number; now: number; limit?: number }): Promise<PurgeResult> {
+export async function purgePersonalData(database: Database, opts: { cutoff: number; now: number; limit?: number }): Promise<PurgeResult> {
   const limit = opts.limit ?? 1000;
   return database.db.transaction().execute(async (trx) => {
     // Finished messages (by messages_purge, which holds only those not yet purged), then those
@@ -44,7 +43,6 @@ export async function purgePersonalData(database: Database, opts: { cutoff: numb
         .execute();
     }
     const idem = await trx.deleteFrom('idempotency_keys').where('created_at', '<', opts.cutoff).executeTakeFirst();
-    const profiles = await trx.deleteFrom('profile_cache').where('checked_at', '<', opts.profileCutoff).executeTakeFirst();
     // A finished batch, or one checked and never sent, keeps its counts; its rows and errors go.
     const batches = await trx
       .selectFrom('batches')
@@ -62,6 +60,6 @@ export async function purgePersonalData(database: Database, opts: { cutoff: numb
       await trx.deleteFrom('batch_rows').where('batch_id', '=', b.id).execute();
       await trx.deleteFrom('batch_errors').where('batch_id', '=', b.id).execute();
     }
-    return { messages: rows.length, idempotencyKeys: Number(idem.numDeletedRows), profileAnswers: Number(profiles.numDeletedRows), batches: batches.length };
+    return { messages: rows.length, idempotencyKeys: Number(idem.numDeletedRows), batches: batches.length };
   });
 }

@@ -138,14 +138,6 @@ export interface IdempotencyKeyTable {
   created_at: number;
 }
 
-export interface ProfileCacheTable {
-  service_id: string;
-  /** SHA-256 of the fiscal code: the cache needs equality, not the code. */
-  fiscal_code_hash: string;
-  sender_allowed: number;
-  checked_at: number;
-}
-
 export interface CallbackTable {
   id: Generated<number>;
   api_key_id: string;
@@ -318,7 +310,6 @@ export interface Schema {
   messages: MessageTable;
   message_events: MessageEventTable;
   idempotency_keys: IdempotencyKeyTable;
-  profile_cache: ProfileCacheTable;
   callbacks: CallbackTable;
   templates: TemplateTable;
   template_versions: TemplateVersionTable;

@@ -20,22 +20,22 @@ describe.each(DB_KINDS)('dispatcher stop on %s', (db) => {
     await dispatcher.stop();
     for (let i = 0; i < 20; i++) expect((await t.api('POST', '/api/v1/messages', messageBody('tari', i))).status).toBe(202);
 
-    // The next round claims, then waits 200 ms (in its profile-cache lookup, the step between the
-    // claim and the calls) before it starts the calls: stop() comes in between.
-    type Lookup = (sends: Array<{ id: string }>, now: number) => Promise<Map<string, unknown>>;
-    const d = dispatcher as unknown as { cachedProfiles: Lookup };
-    const lookup = d.cachedProfiles.bind(dispatcher);
+    // The next round claims, then waits 200 ms before it starts the calls: stop() comes in between.
+    type Claim = (account: string, slots: number, now: number) => Promise<{ sends: unknown[] }>;
+    const d = dispatcher as unknown as { claim: Claim };
+    const claim = d.claim.bind(dispatcher);
     let claimed!: () => void;
     const inRound = new Promise<void>((resolve) => (claimed = resolve));
-    d.cachedProfiles = async (sends, now) => {
-      if (sends.length) claimed();
+    d.claim = async (account, slots, now) => {
+      const work = await claim(account, slots, now);
+      if (work.sends.length) claimed();
       await new Promise((r) => setTimeout(r, 200));
-      return lookup(sends, now);
+      return work;
     };
     dispatcher.start();
     await inRound;
     await dispatcher.stop();
-    d.cachedProfiles = lookup;
+    d.claim = claim;
 
     const { rows } = await sql<{ status: string; n: number }>`select status, count(*) as n from messages group by status`.execute(t.genio.database.db);
     // The calls found the budget closed and gave their messages back to the queue.

@@ -21,8 +21,6 @@ describe('delivery options', () => {
     t = await startTestGenio();
     const cf = validFiscalCode(1);
     await final((await t.api('POST', '/api/v1/messages', messageBody('tari', 1))).body.id);
-    // Answers are stored in batches, at most ~200 ms after the call (dispatch/outcome-writer.ts).
-    await t.until(async () => (await t.genio.database.db.selectFrom('profile_cache').select('checked_at').execute()).length === 1);
     await final((await t.api('POST', '/api/v1/messages', { ...messageBody('tari', 2), fiscal_code: cf })).body.id);
     expect(calls('getProfile', cf)).toBe(1);
     expect(calls('submitMessage', cf)).toBe(2);
@@ -98,5 +96,12 @@ describe('delivery options', () => {
     expect(m.status).toBe('delivered');
     expect(t.sim.requests().filter((r) => JSON.stringify(r.body ?? '').includes(validFiscalCode(7)))).toHaveLength(0);
     expect(t.genio.sandbox!.stats().messages).toBe(1);
+
+    // The sandbox's answer about this citizen (an invented one) never stands in for IO's.
+    t.sim.setCitizen(validFiscalCode(7), 'not_found');
+    const real = await final((await t.api('POST', '/api/v1/messages', messageBody('tari', 7))).body.id);
+    expect(real.status).toBe('rejected');
+    expect(calls('getProfile', validFiscalCode(7))).toBe(1);
+    expect(calls('submitMessage', validFiscalCode(7))).toBe(0);
   });
 });

@@ -47,7 +47,7 @@ describe.each(DB_KINDS)('retention on %s', (kind) => {
     await database.db.updateTable('messages').set({ status: 'sent', due_at: null, updated_at: now - 95 * day }).where('id', '=', id(oldUnknown)).execute();
     await database.db.updateTable('messages').set({ status: 'sent', due_at: now, updated_at: now - 95 * day }).where('id', '=', id(oldPolling)).execute();
 
-    const r = await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: now - 3_600_000, now });
+    const r = await purgePersonalData(database, { cutoff: now - 90 * day, now });
     expect(r.messages).toBe(2);
     expect(r.idempotencyKeys).toBe(1);
     const rows = await database.db.selectFrom('messages').select(['id', 'fiscal_code', 'markdown', 'status', 'purged_at']).execute();
@@ -59,7 +59,7 @@ describe.each(DB_KINDS)('retention on %s', (kind) => {
     // Not finished, or finished recently: untouched.
     expect(byId.get(id(oldQueued))!.fiscal_code).toBe(validFiscalCode(2));
     expect(byId.get(id(recentDone))!.fiscal_code).toBe(validFiscalCode(3));
-    expect((await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: 0, now })).messages).toBe(0);
+    expect((await purgePersonalData(database, { cutoff: now - 90 * day, now })).messages).toBe(0);
 
     if (kind === 'sqlite') {
       await sql`vacuum`.execute(database.db);
@@ -87,7 +87,7 @@ describe.each(DB_KINDS)('retention on %s', (kind) => {
     };
     const old = await batch(now - 91 * day);
     const recent = await batch(now - day);
-    const r = await purgePersonalData(database, { cutoff: now - 90 * day, profileCutoff: 0, now });
+    const r = await purgePersonalData(database, { cutoff: now - 90 * day, now });
     expect(r.batches).toBe(1);
     const left = await database.db.selectFrom('batch_rows').select('batch_id').execute();
     expect(left.map((x) => x.batch_id)).toEqual([recent]);

@@ -7,7 +7,6 @@
  */
 import type { Database } from '../db.ts';
 import type { MessageStatus } from '../../domain/statuses.ts';
-import { putCachedProfiles, type ProfileEntry } from '../profile-cache.ts';
 import { insertRows, repeatRows, runStatement, type Param } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
@@ -41,8 +40,8 @@ export interface AppliedOutcomes {
   lost: Outcome[];
 }
 
-/** Applies outcomes, and stores the profile answers learnt in the same round, in one transaction. */
-export async function applyOutcomes(database: Database, owner: string, outcomes: Outcome[], now: number, profiles: ProfileEntry[] = []): Promise<AppliedOutcomes> {
+/** Applies outcomes in one transaction. */
+export async function applyOutcomes(database: Database, owner: string, outcomes: Outcome[], now: number): Promise<AppliedOutcomes> {
   const byKind = new Map<Kind, Outcome[]>();
   for (const o of outcomes) {
     const list = byKind.get(o.kind) ?? [];
@@ -58,7 +57,6 @@ export async function applyOutcomes(database: Database, owner: string, outcomes:
     const update = async (kind: Kind, count: number, build: () => string, params: Param[]) => {
       for (const r of await runStatement<{ id: string }>(trx, `outcome|${kind}|${count}`, build, params)) matched.add(r.id);
     };
-    if (profiles.length) await putCachedProfiles(trx, profiles);
 
     const submitting = get('submitting');
     if (submitting.length) {
