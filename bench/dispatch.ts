@@ -34,6 +34,7 @@ async function dispatchRun(kind: BenchDb, sim: SimProcess, count: number, profil
   });
   const silent = new Writable({ write(_c, _e, cb) { cb(); } });
   const started = Date.now();
+  const cpuBefore = process.cpuUsage();
   const genio = await startGenio(config, { log: createLogger('warn', silent), listen: false });
   // Progress from the partial queue indexes (a few index entries), not a count over the whole
   // table: the bench shares GeNIO's SQLite connection and must not slow down what it measures.
@@ -45,13 +46,14 @@ async function dispatchRun(kind: BenchDb, sim: SimProcess, count: number, profil
     if (Number(rows[0].n) === 0) break;
   }
   const seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const { rows } = await sql<{ n: number }>`select count(*) as n from messages where status = 'delivered'`.execute(genio.database.db);
   const delivered = Number(rows[0].n);
   await genio.stop();
   await drop();
   const after = await sim.stats();
   const calls = after.calls - before.calls;
-  return { seconds, rate: count / seconds, callsPerMessage: calls / count, delivered };
+  return { seconds, rate: count / seconds, callsPerMessage: calls / count, delivered, cpuPerMessageUs: (cpu.user + cpu.system) / count };
 }
 
 /** The same three calls per message, from a bare undici pool: what this machine allows. */
@@ -96,6 +98,7 @@ try {
     line(`${kind}: ${n} queued → delivered`, `${r.seconds.toFixed(1)} s, ${r.rate.toFixed(0)} msg/s, ${(r.rate / ceiling.rate).toFixed(2)} of ceiling`);
     if (r.delivered !== n) line(`${kind}: NOT delivered (rejected or failed)`, String(n - r.delivered));
     line(`${kind}: IO calls per message (profile check on)`, r.callsPerMessage.toFixed(3));
+    line(`${kind}: GeNIO CPU per message (all threads)`, `${r.cpuPerMessageUs.toFixed(0)} µs`);
   }
   await reset();
   const off = await dispatchRun(kinds[0], sim, scaled(20_000), false);

@@ -2,7 +2,7 @@
  * Sending one claimed message: profile check (unless the service turned it off, or a recent
  * answer is cached), then submit. Each step's result becomes an outcome for the batch writer.
  */
-import type { Message } from '../store/messages/accept.ts';
+import type { SendTarget } from '../store/outbox/claim.ts';
 import type { Outcome } from '../store/outbox/outcomes.ts';
 import type { NewMessage } from '../io/client.ts';
 import type { Verdict } from '../io/classify.ts';
@@ -16,7 +16,7 @@ import type { DispatchContext } from './context.ts';
 import type { ServiceEntry } from './directory.ts';
 
 /** The NewMessage body for IO (FACTS.md §3): only the fields GeNIO fills. */
-export function buildNewMessage(m: Message): NewMessage {
+export function buildNewMessage(m: SendTarget): NewMessage {
   const content: NewMessage['content'] = { subject: m.subject, markdown: m.markdown };
   if (m.due_date !== null) content.due_date = toIoTimestamp(new Date(m.due_date));
   if (m.amount !== null && m.notice_number !== null) {
@@ -26,14 +26,14 @@ export function buildNewMessage(m: Message): NewMessage {
   return { fiscal_code: m.fiscal_code, content };
 }
 
-const profileKeyOf = (m: Message) => ({ serviceId: m.service_id, fiscalCode: m.fiscal_code, sandbox: m.sandbox === 1 });
+const profileKeyOf = (m: SendTarget) => ({ serviceId: m.service_id, fiscalCode: m.fiscal_code, sandbox: m.sandbox === 1 });
 
 const REJECT_REASONS: Record<Exclude<ProfileAnswer, 1>, string> = {
   0: 'the citizen has blocked messages from this service on IO',
   [-1]: 'the citizen is not on IO, or has turned their IO inbox off',
 };
 
-export async function sendMessage(ctx: DispatchContext, m: Message): Promise<void> {
+export async function sendMessage(ctx: DispatchContext, m: SendTarget): Promise<void> {
   const entry = await ctx.directory.service(m.service_id);
   const client = m.sandbox ? ctx.sandboxIo : ctx.io;
   if (!entry || !client) {
@@ -84,7 +84,7 @@ export async function sendMessage(ctx: DispatchContext, m: Message): Promise<voi
 }
 
 /** Asks IO (the cache had no answer): 1 / 0 / -1, or 'stop' when the message already has its outcome. */
-async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEntry, client: NonNullable<DispatchContext['sandboxIo']>): Promise<ProfileAnswer | 'stop'> {
+async function profileAnswer(ctx: DispatchContext, m: SendTarget, entry: ServiceEntry, client: NonNullable<DispatchContext['sandboxIo']>): Promise<ProfileAnswer | 'stop'> {
   const { verdict, result } = await callIo(ctx, m.io_account, entry, 'getProfile', (key) => client.getProfile(key, m.fiscal_code));
   let answer: ProfileAnswer;
   if (verdict.action === 'ok' && result.kind === 'response') {
@@ -99,13 +99,13 @@ async function profileAnswer(ctx: DispatchContext, m: Message, entry: ServiceEnt
   return answer;
 }
 
-async function finalOutcome(ctx: DispatchContext, m: Message, entry: ServiceEntry | undefined, status: 'failed' | 'rejected', reason: string): Promise<void> {
+async function finalOutcome(ctx: DispatchContext, m: SendTarget, entry: ServiceEntry | undefined, status: 'failed' | 'rejected', reason: string): Promise<void> {
   const now = ctx.clock();
   const notify = entry ? notifyFor(ctx, m, entry.service.code, { status, reason, at: now }) : undefined;
   ctx.writer.record({ kind: 'final', id: m.id, status, reason, polled: false, notify });
 }
 
-async function failureOutcome(ctx: DispatchContext, m: Message, entry: ServiceEntry, verdict: Verdict, suspect: boolean): Promise<void> {
+async function failureOutcome(ctx: DispatchContext, m: SendTarget, entry: ServiceEntry, verdict: Verdict, suspect: boolean): Promise<void> {
   const now = ctx.clock();
   let outcome: Outcome;
   switch (verdict.action) {
