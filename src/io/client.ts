@@ -5,7 +5,7 @@
  * dispatcher's CPU). It never throws for an IO answer or a network failure: it returns an
  * IoCallResult for classify.ts to judge.
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { IoCallResult } from './classify.ts';
 import { parseRetryAfter } from './classify.ts';
 
@@ -40,33 +40,18 @@ export function createIoClient(baseUrl: string, opts: { timeoutMs: number; conne
     bodyTimeout: opts.timeoutMs,
   });
 
-  async function call(method: 'GET' | 'POST', path: string, key: string, body?: unknown): Promise<IoCallResult> {
-    try {
-      const res = await pool.request({
+  const jsonHeaders = { accept: 'application/json', 'content-type': 'application/json' };
+  const getHeaders = { accept: 'application/json' };
+
+  function call(method: 'GET' | 'POST', path: string, key: string, body?: unknown): Promise<IoCallResult> {
+    return new Promise((resolve) => {
+      pool.dispatch({
         method,
         path: prefix + path,
-        headers: {
-          'ocp-apim-subscription-key': key,
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
+        headers: { 'ocp-apim-subscription-key': key, ...(body !== undefined ? jsonHeaders : getHeaders) },
         body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await res.body.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        /* keep the text */
-      }
-      return { kind: 'response', status: res.statusCode, body: parsed, retryAfterSeconds: parseRetryAfter(res.headers) };
-    } catch (err) {
-      const e = err as Error & { name?: string; code?: string };
-      // The request went out and no answer came in time: IO may have it (a connect time-out is a
-      // network error: nothing was sent).
-      if (e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'timeout' };
-      return { kind: 'network', message: e.code ?? e.message };
-    }
+      }, new AnswerCollector(resolve));
+    });
   }
 
   return {
@@ -76,4 +61,54 @@ export function createIoClient(baseUrl: string, opts: { timeoutMs: number; conne
     getMessage: (key, fiscalCode, id) => call('GET', `/api/v1/messages/${encodeURIComponent(fiscalCode)}/${encodeURIComponent(id)}`, key),
     close: () => pool.close(),
   };
+}
+
+/**
+ * Collects one answer through undici's dispatch API. `pool.request()` wraps every answer in a
+ * Node stream and its promises; IO's answers are a few hundred bytes of JSON, gathered here in
+ * the handler's own callbacks (bench/dispatch.ts: GeNIO's CPU per message ~10 % lower).
+ */
+class AnswerCollector implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private retryAfter: Record<string, string> | null = null;
+  private chunks: Buffer[] = [];
+
+  constructor(private readonly resolve: (r: IoCallResult) => void) {}
+
+  onConnect(): void {}
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    this.status = statusCode;
+    // Only the two headers the classifier reads are decoded.
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const n = rawHeaders[i].length;
+      if (n !== 11 && n !== 24) continue;
+      const name = rawHeaders[i].toString('latin1').toLowerCase();
+      if (name === 'retry-after' || name === 'x-rate-limit-retry-after') (this.retryAfter ??= {})[name] ??= rawHeaders[i + 1].toString('latin1');
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* keep the text */
+    }
+    this.resolve({ kind: 'response', status: this.status, body: parsed, retryAfterSeconds: this.retryAfter ? parseRetryAfter(this.retryAfter) : null });
+  }
+
+  onError(err: Error & { code?: string }): void {
+    // The request went out and no answer came in time: IO may have it (a connect time-out is a
+    // network error: nothing was sent).
+    if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') this.resolve({ kind: 'timeout' });
+    else this.resolve({ kind: 'network', message: err.code ?? err.message });
+  }
 }
