@@ -27,9 +27,13 @@ const keyOf = (k: ProfileKey) => `${k.sandbox ? 'sandbox' : 'io'}:${k.serviceId}
 /** About 100 bytes each: 200 000 answers hold ~20 MiB, a few hours of one account's budget. */
 export const PROFILE_CACHE_ENTRIES = 200_000;
 
+/** Expired answers are dropped every this many answers stored. */
+export const PRUNE_EVERY = 1024;
+
 export class ProfileCache {
   /** keyOf → when it was asked × 4 + answer + 1; oldest first (a Map keeps insertion order). */
   private readonly answers = new Map<string, number>();
+  private sets = 0;
 
   constructor(
     private readonly maxAgeMs: number,
@@ -59,7 +63,8 @@ export class ProfileCache {
     // Deleted first, so that the newest answer goes to the end: the oldest are always first.
     this.answers.delete(key);
     this.answers.set(key, checkedAt * 4 + answer + 1);
-    this.prune(checkedAt);
+    // Expired answers are never used (get checks their age): dropping them may wait a little.
+    if (this.answers.size > this.maxEntries || ++this.sets % PRUNE_EVERY === 0) this.prune(checkedAt);
   }
 
   /** Drops the oldest answers: those past the cache time, and any beyond the size limit. */

@@ -4,26 +4,26 @@
  * that took over. SQLite has one writer, so `UPDATE … RETURNING` is atomic there; PostgreSQL
  * shares the queue between processes with `FOR UPDATE SKIP LOCKED`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
 import type { Database, Dialect } from '../db.ts';
 import type { Message } from '../messages/accept.ts';
-import { insertRows } from '../raw-statements.ts';
+import { insertRows, runStatement } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 /**
  * The enti with queued messages on one IO account, by a loose index scan of `messages_queued`
  * (one index probe per ente, however many messages each has queued).
  */
-export async function enteIdsWithQueued(db: Kysely<Schema>, account: string): Promise<string[]> {
-  const { rows } = await sql<{ ente_id: string }>`
+async function enteIdsWithQueued(db: Kysely<Schema>, account: string): Promise<string[]> {
+  const rows = await runStatement<{ ente_id: string }>(db, 'claim|enti', () => `
     with recursive e(ente_id) as (
-      select min(ente_id) from messages where status = 'queued' and io_account = ${account}
+      select min(ente_id) from messages where status = 'queued' and io_account = ?
       union all
-      select (select min(ente_id) from messages where status = 'queued' and io_account = ${account} and ente_id > e.ente_id)
+      select (select min(ente_id) from messages where status = 'queued' and io_account = ? and ente_id > e.ente_id)
       from e where e.ente_id is not null
     )
-    select ente_id from e where ente_id is not null`.execute(db);
+    select ente_id from e where ente_id is not null`, [account, account]);
   return rows.map((r) => r.ente_id);
 }
 
@@ -36,7 +36,6 @@ const SEND_COLUMNS = [
   'notice_number', 'invalid_after_due_date', 'payee_fiscal_code', 'reference', 'priority', 'attempts', 'created_at', 'scheduled_at',
 ] as const satisfies readonly (keyof Message)[];
 export type SendTarget = Pick<Message, (typeof SEND_COLUMNS)[number]>;
-const RETURNING_SEND_COLUMNS = sql.raw(SEND_COLUMNS.join(', '));
 
 export interface SendClaim {
   owner: string;
@@ -49,24 +48,22 @@ export interface SendClaim {
 
 /** Moves due queued messages to `sending` under this worker's lease, ente by ente, most urgent first. */
 async function claimForSend(trx: Kysely<Schema>, dialect: Dialect, c: SendClaim): Promise<SendTarget[]> {
-  const skipLocked = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  // Named, so that SQLite without statistics never picks another index and sorts every queued
-  // row of the account (O(queue) per claim): messages_queued answers it with one index range.
-  const claimIndex = dialect === 'sqlite' ? sql`indexed by messages_queued` : sql``;
   const claimed: SendTarget[] = [];
   for (const { enteId, limit } of c.quota) {
     if (limit <= 0) continue;
-    const { rows } = await sql<SendTarget>`
+    // The index is named, so that SQLite without statistics never picks another one and sorts
+    // every queued row of the account (O(queue) per claim): messages_queued answers it with one range.
+    const rows = await runStatement<SendTarget>(trx, 'claim|send', () => `
       update messages
-      set status = 'sending', lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs},
-          attempts = attempts + 1, updated_at = ${c.now}
+      set status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
       where id in (
-        select id from messages ${claimIndex}
-        where status = 'queued' and io_account = ${c.account} and ente_id = ${enteId} and due_at <= ${c.now}
+        select id from messages ${dialect === 'sqlite' ? 'indexed by messages_queued' : ''}
+        where status = 'queued' and io_account = ? and ente_id = ? and due_at <= ?
         order by priority, due_at
-        limit ${limit}
-        ${skipLocked})
-      returning ${RETURNING_SEND_COLUMNS}`.execute(trx);
+        limit ?
+        ${dialect === 'postgres' ? 'for update skip locked' : ''})
+      returning ${SEND_COLUMNS.join(', ')}`,
+    [c.owner, c.now + c.leaseMs, c.now, c.account, enteId, c.now, limit]);
     claimed.push(...rows);
   }
   if (claimed.length) {
@@ -78,24 +75,24 @@ async function claimForSend(trx: Kysely<Schema>, dialect: Dialect, c: SendClaim)
 }
 
 /** What a status poll needs of a message: not its text, which may be 10 000 characters. */
-export type PollTarget = Pick<Message, 'id' | 'service_id' | 'io_account' | 'api_key_id' | 'sandbox' | 'fiscal_code' | 'io_message_id' | 'reference' | 'polls' | 'created_at' | 'sent_at'>;
+const POLL_COLUMNS = ['id', 'service_id', 'io_account', 'api_key_id', 'sandbox', 'fiscal_code', 'io_message_id', 'reference', 'polls', 'created_at', 'sent_at'] as const satisfies readonly (keyof Message)[];
+export type PollTarget = Pick<Message, (typeof POLL_COLUMNS)[number]>;
 
 /** Takes `sent` messages whose status poll is due, under this worker's lease. */
 async function claimForPoll(trx: Kysely<Schema>, dialect: Dialect, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<PollTarget[]> {
   if (c.limit <= 0) return [];
-  const skipLocked = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const { rows } = await sql<PollTarget>`
+  return runStatement<PollTarget>(trx, 'claim|poll', () => `
     update messages
-    set lease_owner = ${c.owner}, lease_until = ${c.now + c.leaseMs}
+    set lease_owner = ?, lease_until = ?
     where id in (
       select id from messages
-      where status = 'sent' and due_at <= ${c.now} and io_account = ${c.account}
-        and (lease_until is null or lease_until < ${c.now})
+      where status = 'sent' and due_at <= ? and io_account = ?
+        and (lease_until is null or lease_until < ?)
       order by due_at
-      limit ${c.limit}
-      ${skipLocked})
-    returning id, service_id, io_account, api_key_id, sandbox, fiscal_code, io_message_id, reference, polls, created_at, sent_at`.execute(trx);
-  return rows;
+      limit ?
+      ${dialect === 'postgres' ? 'for update skip locked' : ''})
+    returning ${POLL_COLUMNS.join(', ')}`,
+  [c.owner, c.now + c.leaseMs, c.now, c.account, c.now, c.limit]);
 }
 
 export interface RoundClaim {
