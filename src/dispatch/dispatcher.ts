@@ -6,8 +6,10 @@
  * schedule promotion, callbacks) run beside it (jobs.ts).
  */
 import { ulid } from 'ulid';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from '../store/db.ts';
+import type { Schema } from '../store/schema.ts';
 import type { IoClient } from '../io/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -191,16 +193,24 @@ export class Dispatcher {
     return polls.length + sends.length;
   }
 
-  /** Takes the round's work on one account: polls take at most a third of the slots while messages wait to be sent. */
+  /**
+   * Takes the round's work on one account: polls take at most a third of the slots while messages
+   * wait to be sent. On SQLite, in the outcome writer's next transaction: one connection runs
+   * every statement in turn anyway, and a shared commit saves one (SQLite dispatch ~4 %). On
+   * PostgreSQL in a transaction of its own, on another connection, beside the writer's (sharing
+   * made each wait for the other: 3 090 → 2 350 msg/s).
+   */
   private claim(account: string, slots: number, now: number) {
-    return claimRound(this.ctx.database, {
+    const { database, writer } = this.ctx;
+    const inTransaction = <T>(run: (trx: Kysely<Schema>) => Promise<T>) => (database.dialect === 'sqlite' ? writer.transact(run) : database.db.transaction().execute(run));
+    return inTransaction((trx) => claimRound(trx, database.dialect, {
       owner: this.owner, account, slots, pollShare: 1 / 3, now, leaseMs: this.ctx.config.leaseMs,
       share: (enti, free) => {
         const { quota, nextOffset } = fairQuota(enti, free, this.rotation.get(account) ?? 0);
         this.rotation.set(account, nextOffset);
         return quota;
       },
-    });
+    }));
   }
 
   private run(account: string, work: () => Promise<void>): void {

@@ -6,8 +6,13 @@
  * to the 'submitting' mark each submit waits for (5 ms: ~10 % fewer messages/s). Nothing is lost
  * if a flush fails: the batch stays and is tried again, and the leases keep the messages safe
  * meanwhile.
+ *
+ * The dispatcher's claims ride in the same transactions (`transact`): a round comes about when a
+ * flush does (both follow the end of calls), and on SQLite a commit cost more than either.
  */
+import type { Kysely } from 'kysely';
 import type { Database } from '../store/db.ts';
+import type { Schema } from '../store/schema.ts';
 import { applyOutcomes, type Outcome } from '../store/outbox/outcomes.ts';
 import type { Logger } from '../log.ts';
 
@@ -16,8 +21,15 @@ interface Pending {
   resolve: (applied: boolean) => void;
 }
 
+interface Work {
+  run: (trx: Kysely<Schema>) => Promise<unknown>;
+  resolve: (result: unknown) => void;
+  reject: (err: Error) => void;
+}
+
 export class OutcomeWriter {
   private pending: Pending[] = [];
+  private work: Work[] = [];
   private timer: NodeJS.Timeout | null = null;
   private timerDue = 0;
   private flushing: Promise<void> | null = null;
@@ -51,6 +63,17 @@ export class OutcomeWriter {
     void this.push(outcome);
   }
 
+  /**
+   * Runs `run` in the next flush's transaction, after its outcomes; resolves with its result once
+   * committed. If the transaction fails, it rejects (the outcomes are tried again; the work is not).
+   */
+  transact<T>(run: (trx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.work.push({ run, resolve: resolve as (r: unknown) => void, reject });
+      this.kick(0);
+    });
+  }
+
   private kick(delay: number): void {
     if (this.flushing) return; // the running flush schedules the next one
     const due = Date.now() + delay;
@@ -61,14 +84,16 @@ export class OutcomeWriter {
       this.timer = null;
       this.flushing = this.flush().finally(() => {
         this.flushing = null;
-        if (this.pending.length) this.kick(this.pending.length >= this.opts.maxBatch ? 0 : this.opts.delayMs);
+        if (this.work.length || this.pending.length >= this.opts.maxBatch) this.kick(0);
+        else if (this.pending.length) this.kick(this.opts.delayMs);
       });
     }, delay);
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.opts.maxBatch);
-    if (!batch.length) return;
+    const work = this.work.splice(0);
+    if (!batch.length && !work.length) return;
     // One outcome per message per batch: a later one for the same message waits for the next batch.
     const seen = new Set<string>();
     const now: Pending[] = [];
@@ -76,11 +101,19 @@ export class OutcomeWriter {
     for (const p of batch) (seen.has(p.outcome.id) ? later : now).push(p), seen.add(p.outcome.id);
     this.pending.unshift(...later);
     try {
-      const { applied, lost } = await applyOutcomes(this.database, this.owner, now.map((p) => p.outcome), this.clock());
+      const { applied, lost, results } = await this.database.db.transaction().execute(async (trx) => {
+        const outcomes = now.length ? await applyOutcomes(trx, this.owner, now.map((p) => p.outcome), this.clock()) : { applied: [], lost: [] };
+        const results: unknown[] = [];
+        for (const w of work) results.push(await w.run(trx));
+        return { ...outcomes, results };
+      });
       const appliedSet = new Set(applied);
       this.onApplied(applied, lost);
       for (const p of now) p.resolve(appliedSet.has(p.outcome));
+      work.forEach((w, i) => w.resolve(results[i]));
     } catch (err) {
+      for (const w of work) w.reject(err as Error);
+      if (!now.length) return;
       this.log.error({ err: (err as Error).message, outcomes: now.length }, 'recording outcomes failed; trying again');
       this.pending.unshift(...now);
       await new Promise((r) => setTimeout(r, 500));
@@ -96,7 +129,7 @@ export class OutcomeWriter {
       }
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      if (!this.pending.length) return;
+      if (!this.pending.length && !this.work.length) return;
       this.flushing = this.flush().finally(() => (this.flushing = null));
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
-import type { Database, Dialect } from '../db.ts';
+import type { Dialect } from '../db.ts';
 import type { Message } from '../messages/accept.ts';
 import { insertRows, runStatement } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
@@ -108,19 +108,16 @@ export interface RoundClaim {
 }
 
 /**
- * One dispatch round's claim on one account, in one transaction: the status polls due, then
- * queued messages shared between enti. One commit instead of two: on SQLite a commit costs more
- * than claiming a few dozen messages.
+ * One dispatch round's claim on one account, inside the caller's transaction: the status polls
+ * due, then queued messages shared between enti.
  */
-export async function claimRound(database: Database, c: RoundClaim): Promise<{ polls: PollTarget[]; sends: SendTarget[] }> {
-  return database.db.transaction().execute(async (trx) => {
-    const polls = await claimForPoll(trx, database.dialect, { ...c, limit: Math.ceil(c.slots * c.pollShare) });
-    const free = c.slots - polls.length;
-    let sends: SendTarget[] = [];
-    if (free > 0) {
-      const quota = c.share(await enteIdsWithQueued(trx, c.account), free);
-      if (quota.length) sends = await claimForSend(trx, database.dialect, { ...c, quota });
-    }
-    return { polls, sends };
-  });
+export async function claimRound(trx: Kysely<Schema>, dialect: Dialect, c: RoundClaim): Promise<{ polls: PollTarget[]; sends: SendTarget[] }> {
+  const polls = await claimForPoll(trx, dialect, { ...c, limit: Math.ceil(c.slots * c.pollShare) });
+  const free = c.slots - polls.length;
+  let sends: SendTarget[] = [];
+  if (free > 0) {
+    const quota = c.share(await enteIdsWithQueued(trx, c.account), free);
+    if (quota.length) sends = await claimForSend(trx, dialect, { ...c, quota });
+  }
+  return { polls, sends };
 }

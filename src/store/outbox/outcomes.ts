@@ -5,7 +5,8 @@
  * Every update is fenced by the lease: a row whose lease now belongs to another worker is left
  * alone and reported as lost.
  */
-import type { Database } from '../db.ts';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../schema.ts';
 import type { MessageStatus } from '../../domain/statuses.ts';
 import { insertRows, repeatRows, runStatement, type Param } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
@@ -40,8 +41,8 @@ export interface AppliedOutcomes {
   lost: Outcome[];
 }
 
-/** Applies outcomes in one transaction. */
-export async function applyOutcomes(database: Database, owner: string, outcomes: Outcome[], now: number): Promise<AppliedOutcomes> {
+/** Applies outcomes, inside the caller's transaction. */
+export async function applyOutcomes(trx: Kysely<Schema>, owner: string, outcomes: Outcome[], now: number): Promise<AppliedOutcomes> {
   const byKind = new Map<Kind, Outcome[]>();
   for (const o of outcomes) {
     const list = byKind.get(o.kind) ?? [];
@@ -50,87 +51,85 @@ export async function applyOutcomes(database: Database, owner: string, outcomes:
   }
   const get = <K extends Kind>(k: K) => (byKind.get(k) ?? []) as Of<K>[];
 
-  return database.db.transaction().execute(async (trx) => {
-    const matched = new Set<string>();
-    // Each update names the messages in a VALUES list (one row of marks per outcome) and is
-    // fenced by the lease: `returning` gives the rows this worker still held.
-    const update = async (kind: Kind, count: number, build: () => string, params: Param[]) => {
-      for (const r of await runStatement<{ id: string }>(trx, `outcome|${kind}|${count}`, build, params)) matched.add(r.id);
-    };
+  const matched = new Set<string>();
+  // Each update names the messages in a VALUES list (one row of marks per outcome) and is
+  // fenced by the lease: `returning` gives the rows this worker still held.
+  const update = async (kind: Kind, count: number, build: () => string, params: Param[]) => {
+    for (const r of await runStatement<{ id: string }>(trx, `outcome|${kind}|${count}`, build, params)) matched.add(r.id);
+  };
 
-    const submitting = get('submitting');
-    if (submitting.length) {
-      await update('submitting', submitting.length, () => `
-        update messages set phase = 'submitting', updated_at = ?
-        where lease_owner = ? and id in (${repeatRows(submitting.length, '?')}) returning id`,
-      [now, owner, ...submitting.map((o) => o.id)]);
-    }
-    const sent = get('sent');
-    if (sent.length) {
-      await update('sent', sent.length, () => `
-        with v(id, io_id, key_used, due) as (values ${repeatRows(sent.length, '(?, ?, ?, cast(? as bigint))')})
-        update messages set status = 'sent', phase = null, io_message_id = v.io_id, key_used = v.key_used, due_at = v.due,
-          sent_at = ?, updated_at = ?, lease_owner = null, lease_until = null, last_error = null
-        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
-      [...sent.flatMap((o) => [o.id, o.ioMessageId, o.keyUsed, o.pollAt]), now, now, owner]);
-    }
-    const final = get('final');
-    if (final.length) {
-      await update('final', final.length, () => `
-        with v(id, status, reason, polled) as (values ${repeatRows(final.length, '(?, ?, ?, cast(? as integer))')})
-        update messages set status = v.status, phase = null, due_at = null, final_at = ?, updated_at = ?,
-          lease_owner = null, lease_until = null, polls = messages.polls + v.polled,
-          last_error = case when v.status = 'delivered' then null else v.reason end
-        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
-      [...final.flatMap((o) => [o.id, o.status, o.reason, o.polled ? 1 : 0]), now, now, owner]);
-    }
-    const retry = get('retry');
-    if (retry.length) {
-      await update('retry', retry.length, () => `
-        with v(id, due, reason, counted, suspect) as (values ${repeatRows(retry.length, '(?, cast(? as bigint), ?, cast(? as integer), cast(? as integer))')})
-        update messages set status = 'queued', phase = null, due_at = v.due, last_error = v.reason, updated_at = ?,
-          lease_owner = null, lease_until = null, attempts = messages.attempts - 1 + v.counted,
-          possible_duplicate = messages.possible_duplicate + v.suspect
-        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
-      [...retry.flatMap((o) => [o.id, o.dueAt, o.reason, o.countAttempt ? 1 : 0, o.suspect ? 1 : 0]), now, owner]);
-    }
-    const pollAgain = get('poll_again');
-    if (pollAgain.length) {
-      await update('poll_again', pollAgain.length, () => `
-        with v(id, due) as (values ${repeatRows(pollAgain.length, '(?, cast(? as bigint))')})
-        update messages set due_at = v.due, polls = messages.polls + 1, lease_owner = null, lease_until = null
-        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
-      [...pollAgain.flatMap((o) => [o.id, o.dueAt]), owner]);
-    }
-    const pollStop = get('poll_stop');
-    if (pollStop.length) {
-      await update('poll_stop', pollStop.length, () => `
-        with v(id, reason) as (values ${repeatRows(pollStop.length, '(?, ?)')})
-        update messages set due_at = null, polls = messages.polls + 1, last_error = v.reason, updated_at = ?,
-          lease_owner = null, lease_until = null
-        from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
-      [...pollStop.flatMap((o) => [o.id, o.reason]), now, owner]);
-    }
+  const submitting = get('submitting');
+  if (submitting.length) {
+    await update('submitting', submitting.length, () => `
+      update messages set phase = 'submitting', updated_at = ?
+      where lease_owner = ? and id in (${repeatRows(submitting.length, '?')}) returning id`,
+    [now, owner, ...submitting.map((o) => o.id)]);
+  }
+  const sent = get('sent');
+  if (sent.length) {
+    await update('sent', sent.length, () => `
+      with v(id, io_id, key_used, due) as (values ${repeatRows(sent.length, '(?, ?, ?, cast(? as bigint))')})
+      update messages set status = 'sent', phase = null, io_message_id = v.io_id, key_used = v.key_used, due_at = v.due,
+        sent_at = ?, updated_at = ?, lease_owner = null, lease_until = null, last_error = null
+      from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+    [...sent.flatMap((o) => [o.id, o.ioMessageId, o.keyUsed, o.pollAt]), now, now, owner]);
+  }
+  const final = get('final');
+  if (final.length) {
+    await update('final', final.length, () => `
+      with v(id, status, reason, polled) as (values ${repeatRows(final.length, '(?, ?, ?, cast(? as integer))')})
+      update messages set status = v.status, phase = null, due_at = null, final_at = ?, updated_at = ?,
+        lease_owner = null, lease_until = null, polls = messages.polls + v.polled,
+        last_error = case when v.status = 'delivered' then null else v.reason end
+      from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+    [...final.flatMap((o) => [o.id, o.status, o.reason, o.polled ? 1 : 0]), now, now, owner]);
+  }
+  const retry = get('retry');
+  if (retry.length) {
+    await update('retry', retry.length, () => `
+      with v(id, due, reason, counted, suspect) as (values ${repeatRows(retry.length, '(?, cast(? as bigint), ?, cast(? as integer), cast(? as integer))')})
+      update messages set status = 'queued', phase = null, due_at = v.due, last_error = v.reason, updated_at = ?,
+        lease_owner = null, lease_until = null, attempts = messages.attempts - 1 + v.counted,
+        possible_duplicate = messages.possible_duplicate + v.suspect
+      from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+    [...retry.flatMap((o) => [o.id, o.dueAt, o.reason, o.countAttempt ? 1 : 0, o.suspect ? 1 : 0]), now, owner]);
+  }
+  const pollAgain = get('poll_again');
+  if (pollAgain.length) {
+    await update('poll_again', pollAgain.length, () => `
+      with v(id, due) as (values ${repeatRows(pollAgain.length, '(?, cast(? as bigint))')})
+      update messages set due_at = v.due, polls = messages.polls + 1, lease_owner = null, lease_until = null
+      from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+    [...pollAgain.flatMap((o) => [o.id, o.dueAt]), owner]);
+  }
+  const pollStop = get('poll_stop');
+  if (pollStop.length) {
+    await update('poll_stop', pollStop.length, () => `
+      with v(id, reason) as (values ${repeatRows(pollStop.length, '(?, ?)')})
+      update messages set due_at = null, polls = messages.polls + 1, last_error = v.reason, updated_at = ?,
+        lease_owner = null, lease_until = null
+      from v where messages.id = v.id and messages.lease_owner = ? returning messages.id`,
+    [...pollStop.flatMap((o) => [o.id, o.reason]), now, owner]);
+  }
 
-    const applied = outcomes.filter((o) => matched.has(o.id));
-    const lost = outcomes.filter((o) => !matched.has(o.id));
-    type EventRow = { message_id: string; status: MessageStatus; at: number; reason: string | null };
-    const events = applied.flatMap((o): EventRow[] => {
-      switch (o.kind) {
-        case 'sent': return [{ message_id: o.id, status: 'sent' as const, at: now, reason: `accepted by IO as ${o.ioMessageId}` }];
-        case 'final': return [{ message_id: o.id, status: o.status, at: now, reason: o.reason }];
-        case 'retry': return [{ message_id: o.id, status: 'queued' as const, at: now, reason: o.reason }];
-        case 'poll_stop': return [{ message_id: o.id, status: 'sent' as const, at: now, reason: o.reason }];
-        default: return [];
-      }
-    });
-    await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, events);
-    const callbacks = applied.flatMap((o): CallbackRow[] =>
-      'notify' in o && o.notify
-        ? [{ api_key_id: o.notify.apiKeyId, message_id: o.id, payload: o.notify.payload, status: 'pending' as const, attempts: 0, due_at: now, lease_until: null, last_error: null, created_at: now }]
-        : [],
-    );
-    await insertRows(trx, 'callbacks', CALLBACK_COLUMNS, callbacks);
-    return { applied, lost };
+  const applied = outcomes.filter((o) => matched.has(o.id));
+  const lost = outcomes.filter((o) => !matched.has(o.id));
+  type EventRow = { message_id: string; status: MessageStatus; at: number; reason: string | null };
+  const events = applied.flatMap((o): EventRow[] => {
+    switch (o.kind) {
+      case 'sent': return [{ message_id: o.id, status: 'sent' as const, at: now, reason: `accepted by IO as ${o.ioMessageId}` }];
+      case 'final': return [{ message_id: o.id, status: o.status, at: now, reason: o.reason }];
+      case 'retry': return [{ message_id: o.id, status: 'queued' as const, at: now, reason: o.reason }];
+      case 'poll_stop': return [{ message_id: o.id, status: 'sent' as const, at: now, reason: o.reason }];
+      default: return [];
+    }
   });
+  await insertRows(trx, 'message_events', MESSAGE_EVENT_COLUMNS, events);
+  const callbacks = applied.flatMap((o): CallbackRow[] =>
+    'notify' in o && o.notify
+      ? [{ api_key_id: o.notify.apiKeyId, message_id: o.id, payload: o.notify.payload, status: 'pending' as const, attempts: 0, due_at: now, lease_until: null, last_error: null, created_at: now }]
+      : [],
+  );
+  await insertRows(trx, 'callbacks', CALLBACK_COLUMNS, callbacks);
+  return { applied, lost };
 }
