@@ -7,8 +7,8 @@
  * if a flush fails: the batch stays and is tried again, and the leases keep the messages safe
  * meanwhile.
  *
- * The dispatcher's claims ride in the same transactions (`transact`): a round comes about when a
- * flush does (both follow the end of calls), and on SQLite a commit cost more than either.
+ * On SQLite the dispatcher's claims ride in the same transactions (`transact`): a round comes
+ * about when a flush does (both follow the end of calls), and a commit cost more than either.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/db.ts';
