@@ -3,31 +3,26 @@
  * the same flush and commits with them; when the transaction fails, the work is refused and the
  * outcomes are tried again, never lost.
  */
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import type { Database } from '../../src/store/db.ts';
 import { acceptMessages } from '../../src/store/messages/accept.ts';
 import { OutcomeWriter } from '../../src/dispatch/outcome-writer.ts';
 import { createLogger } from '../../src/log.ts';
-import { DB_KINDS, freshDatabaseUrl } from '../support/genio.ts';
-import { buildEnte, buildService, validFiscalCode } from '../support/factories.ts';
+import { DB_KINDS, openSeeded } from '../support/genio.ts';
+import { validFiscalCode } from '../support/factories.ts';
 
 const OWNER = 'w-test';
 const silent = createLogger('silent');
 
 describe.each(DB_KINDS)('outcome writer on %s', (kind) => {
   let database: Database;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let ids: string[];
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl(kind);
-    drop = fresh.drop;
-    database = await openDatabase(fresh.url);
-    await migrateToLatest(database);
-    const ente = await buildEnte(database.db);
-    const { service } = await buildService(database.db, crypto.randomBytes(32), null, ente);
+    const seeded = await openSeeded(kind);
+    ({ database, close } = seeded);
+    const { ente, service } = seeded;
     const message = (n: number) => ({
       enteId: ente.id, service, apiKey: null, priority: 1,
       message: { fiscalCode: validFiscalCode(n), subject: 'Oggetto di prova', markdown: 'Testo di prova '.padEnd(90, '.'), dueDate: null, payment: null, scheduledAt: null, reference: null },
@@ -37,10 +32,7 @@ describe.each(DB_KINDS)('outcome writer on %s', (kind) => {
     // Claimed by this worker, as the dispatcher's claim leaves them.
     await database.db.updateTable('messages').set({ status: 'sending', lease_owner: OWNER, lease_until: Date.now() + 60_000 }).execute();
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => close?.());
 
   const phase = async (id: string) => (await database.db.selectFrom('messages').select('phase').where('id', '=', id).executeTakeFirstOrThrow()).phase;
 

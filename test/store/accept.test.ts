@@ -1,23 +1,18 @@
 /** Accepting a batch in one transaction answers exactly as accepting its messages one by one would. */
-import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import type { Database } from '../../src/store/db.ts';
 import { acceptMessages, type AcceptInput } from '../../src/store/messages/accept.ts';
-import { DB_KINDS, freshDatabaseUrl } from '../support/genio.ts';
-import { buildEnte, buildService, validFiscalCode } from '../support/factories.ts';
+import { DB_KINDS, openSeeded } from '../support/genio.ts';
+import { validFiscalCode } from '../support/factories.ts';
 
 describe.each(DB_KINDS)('acceptMessages on %s', (kind) => {
   let database: Database;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let input: (n: number, key?: string, hash?: string) => AcceptInput;
   beforeAll(async () => {
-    const fresh = await freshDatabaseUrl(kind);
-    drop = fresh.drop;
-    database = await openDatabase(fresh.url);
-    await migrateToLatest(database);
-    const ente = await buildEnte(database.db);
-    const { service } = await buildService(database.db, crypto.randomBytes(32), null, ente);
+    const seeded = await openSeeded(kind);
+    ({ database, close } = seeded);
+    const { ente, service } = seeded;
     input = (n, key, hash = 'h1') => ({
       enteId: ente.id,
       service,
@@ -27,10 +22,7 @@ describe.each(DB_KINDS)('acceptMessages on %s', (kind) => {
       idempotency: key ? { key, requestHash: hash } : undefined,
     });
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => close?.());
 
   it('replays a repeated key in the same batch, refuses it with another body, and stores each new message once', async () => {
     const results = await acceptMessages(database.db, [input(1, 'k1'), input(1, 'k1'), input(2, 'k1', 'h2'), input(3)]);

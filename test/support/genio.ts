@@ -14,6 +14,7 @@ import { createLogger } from '../../src/log.ts';
 import { startGenio, type Genio } from '../../src/server.ts';
 import { createIoSimulator, type IoSimulator, type SimulatorOptions } from '../../src/io/simulator/index.ts';
 import type { Ente } from '../../src/store/enti.ts';
+import type { Service } from '../../src/store/services.ts';
 import { openDatabase, type Database } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { buildApiKey, buildEnte, buildService, type BuiltService } from './factories.ts';
@@ -152,4 +153,12 @@ export async function openShared(kind: DbKind, n: number): Promise<{ dbs: Databa
       await fresh.drop();
     },
   };
+}
+
+/** A fresh, migrated database with one ente and one service (no IO simulator): for tests of the store. */
+export async function openSeeded(kind: DbKind): Promise<{ database: Database; ente: Ente; service: Service; close(): Promise<void> }> {
+  const { dbs, close } = await openShared(kind, 1);
+  const ente = await buildEnte(dbs[0].db);
+  const { service } = await buildService(dbs[0].db, crypto.randomBytes(32), null, ente);
+  return { database: dbs[0], ente, service, close };
 }
