@@ -196,7 +196,7 @@ export class Dispatcher {
   /**
    * Takes the round's work on one account: polls take at most a third of the slots while messages
    * wait to be sent. On SQLite, in the outcome writer's next transaction: one connection runs
-   * every statement in turn anyway, and a shared commit saves one (SQLite dispatch ~4 %). On
+   * every statement in turn anyway, and a shared commit saves one (SQLite dispatch +6 %). On
    * PostgreSQL in a transaction of its own, on another connection, beside the writer's (sharing
    * made each wait for the other: 3 090 → 2 350 msg/s).
    */
