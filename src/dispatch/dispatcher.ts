@@ -203,7 +203,7 @@ export class Dispatcher {
   private claim(account: string, slots: number, now: number) {
     const { database, writer } = this.ctx;
     const inTransaction = <T>(run: (trx: Kysely<Schema>) => Promise<T>) => (database.dialect === 'sqlite' ? writer.transact(run) : database.db.transaction().execute(run));
-    return inTransaction((trx) => claimRound(trx, database.dialect, {
+    return inTransaction((trx) => claimRound(trx, {
       owner: this.owner, account, slots, pollShare: 1 / 3, now, leaseMs: this.ctx.config.leaseMs,
       share: (enti, free) => {
         const { quota, nextOffset } = fairQuota(enti, free, this.rotation.get(account) ?? 0);

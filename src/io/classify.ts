@@ -60,13 +60,24 @@ export function classifyIoResult(operation: IoOperation, r: IoCallResult): Verdi
   return { action: 'fail', reason: `IO answered ${status}: ${text}` };
 }
 
+/** The headers that say how long to wait after a 429, IO's own first, in lower case. */
+const RETRY_AFTER_HEADERS: readonly string[] = ['x-rate-limit-retry-after', 'retry-after'];
+const RETRY_AFTER_LENGTHS = new Set(RETRY_AFTER_HEADERS.map((h) => h.length));
+
+/** A raw header name, in lower case, if it is one parseRetryAfter reads; otherwise null (most are not even decoded). */
+export function retryAfterHeaderName(raw: Buffer): string | null {
+  if (!RETRY_AFTER_LENGTHS.has(raw.length)) return null;
+  const name = raw.toString('latin1').toLowerCase();
+  return RETRY_AFTER_HEADERS.includes(name) ? name : null;
+}
+
 /** Reads IO's retry hint: `x-rate-limit-retry-after` first (FACTS.md §7), then `Retry-After` (seconds or HTTP date). */
 export function parseRetryAfter(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | null {
   const pick = (name: string) => {
     const v = headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  for (const name of ['x-rate-limit-retry-after', 'retry-after']) {
+  for (const name of RETRY_AFTER_HEADERS) {
     const v = pick(name)?.trim();
     if (!v) continue;
     if (/^\d+(\.\d+)?$/.test(v)) return Math.ceil(Number(v));

@@ -7,7 +7,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { IoCallResult } from './classify.ts';
-import { parseRetryAfter } from './classify.ts';
+import { parseRetryAfter, retryAfterHeaderName } from './classify.ts';
 
 /** The body of `POST /api/v1/messages` (NewMessage, FACTS.md §3): only fields GeNIO uses. */
 export interface NewMessage {
@@ -81,10 +81,8 @@ class AnswerCollector implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     // Only the two headers the classifier reads are decoded.
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const n = rawHeaders[i].length;
-      if (n !== 11 && n !== 24) continue;
-      const name = rawHeaders[i].toString('latin1').toLowerCase();
-      if (name === 'retry-after' || name === 'x-rate-limit-retry-after') (this.retryAfter ??= {})[name] ??= rawHeaders[i + 1].toString('latin1');
+      const name = retryAfterHeaderName(rawHeaders[i]);
+      if (name) (this.retryAfter ??= {})[name] ??= rawHeaders[i + 1].toString('latin1');
     }
     return true;
   }

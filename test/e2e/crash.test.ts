@@ -6,7 +6,8 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../../src/store/schema.ts';
 import { createIoSimulator, type IoSimulator } from '../../src/io/simulator/index.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -68,40 +69,33 @@ describe.each(DB_KINDS)('crash safety on %s', (db) => {
     return ids;
   }
 
-  async function counts(): Promise<{ byStatus: Record<string, number>; possibleDuplicates: number; total: number }> {
+  /** Runs `read` on a connection of its own, as an operator would look at the database. */
+  async function query<T>(read: (db: Kysely<Schema>) => Promise<T>): Promise<T> {
     const database = await openDatabase(dbUrl, { poolSize: 1 });
     try {
-      const { rows } = await sql<{ status: string; n: number }>`select status, count(*) as n from messages group by status`.execute(database.db);
-      const d = await sql<{ n: number }>`select coalesce(sum(possible_duplicate), 0) as n from messages`.execute(database.db);
-      const byStatus = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-      return { byStatus, possibleDuplicates: Number(d.rows[0].n), total: Object.values(byStatus).reduce((a, b) => a + b, 0) };
+      return await read(database.db);
     } finally {
       await database.close();
     }
   }
+
+  const counts = () => query(async (db) => {
+    const { rows } = await sql<{ status: string; n: number }>`select status, count(*) as n from messages group by status`.execute(db);
+    const d = await sql<{ n: number }>`select coalesce(sum(possible_duplicate), 0) as n from messages`.execute(db);
+    const byStatus: Record<string, number> = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    return { byStatus, possibleDuplicates: Number(d.rows[0].n), total: Object.values(byStatus).reduce((a, b) => a + b, 0) };
+  });
 
   /** The lease owners of the messages in 'sending' now. */
-  async function ownersHolding(): Promise<string[]> {
-    const database = await openDatabase(dbUrl, { poolSize: 1 });
-    try {
-      const { rows } = await sql<{ lease_owner: string }>`select distinct lease_owner from messages where status = 'sending'`.execute(database.db);
-      return rows.map((r) => r.lease_owner);
-    } finally {
-      await database.close();
-    }
-  }
+  const ownersHolding = () => query(async (db) =>
+    (await sql<{ lease_owner: string }>`select distinct lease_owner from messages where status = 'sending'`.execute(db)).rows.map((r) => r.lease_owner));
 
   /** How many messages these owners still hold in 'sending'. */
-  async function heldBy(owners: string[]): Promise<{ owners: string[]; count: number }> {
+  const heldBy = async (owners: string[]): Promise<{ owners: string[]; count: number }> => {
     if (!owners.length) return { owners, count: 0 };
-    const database = await openDatabase(dbUrl, { poolSize: 1 });
-    try {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from messages where status = 'sending' and lease_owner in (${sql.join(owners)})`.execute(database.db);
-      return { owners, count: Number(rows[0].n) };
-    } finally {
-      await database.close();
-    }
-  }
+    const { rows } = await query((db) => sql<{ n: number }>`select count(*) as n from messages where status = 'sending' and lease_owner in (${sql.join(owners)})`.execute(db));
+    return { owners, count: Number(rows[0].n) };
+  };
 
   async function waitFor(pred: () => Promise<boolean>, ms: number) {
     const end = Date.now() + ms;

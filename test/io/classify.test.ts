@@ -4,6 +4,7 @@ import {
   DEFAULT_RETRY_AFTER_MS,
   ioErrorText,
   parseRetryAfter,
+  retryAfterHeaderName,
   type IoCallResult,
   type IoOperation,
   type Verdict,
@@ -147,6 +148,17 @@ describe('parseRetryAfter', () => {
     ['a word and a number', 'later 3'],
   ])('junk that Date.parse accepts (%s: %s) is not a date either', (_name, value) => {
     expect(parseRetryAfter({ 'x-rate-limit-retry-after': value }, now), `parseRetryAfter read "${value}" as an HTTP date`).toBeNull();
+  });
+});
+
+describe('retryAfterHeaderName', () => {
+  it('names the two retry headers in any case, and nothing else', () => {
+    const name = (h: string) => retryAfterHeaderName(Buffer.from(h, 'latin1'));
+    expect(name('X-Rate-Limit-Retry-After')).toBe('x-rate-limit-retry-after');
+    expect(name('retry-after')).toBe('retry-after');
+    expect(name('Retry-Afterx')).toBeNull();
+    expect(name('content-type')).toBeNull();
+    expect(name('x-rate-limit-remaining')).toBeNull();
   });
 });
 

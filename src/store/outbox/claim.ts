@@ -6,9 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Schema } from '../schema.ts';
-import type { Dialect } from '../db.ts';
 import type { Message } from '../messages/accept.ts';
-import { insertRows, runStatement } from '../raw-statements.ts';
+import { insertRows, runStatement, speaksPostgres } from '../raw-statements.ts';
 import { MESSAGE_EVENT_COLUMNS } from '../schema.ts';
 
 /**
@@ -47,7 +46,8 @@ export interface SendClaim {
 }
 
 /** Moves due queued messages to `sending` under this worker's lease, ente by ente, most urgent first. */
-async function claimForSend(trx: Kysely<Schema>, dialect: Dialect, c: SendClaim): Promise<SendTarget[]> {
+async function claimForSend(trx: Kysely<Schema>, c: SendClaim): Promise<SendTarget[]> {
+  const postgres = speaksPostgres(trx);
   const claimed: SendTarget[] = [];
   for (const { enteId, limit } of c.quota) {
     if (limit <= 0) continue;
@@ -57,11 +57,11 @@ async function claimForSend(trx: Kysely<Schema>, dialect: Dialect, c: SendClaim)
       update messages
       set status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
       where id in (
-        select id from messages ${dialect === 'sqlite' ? 'indexed by messages_queued' : ''}
+        select id from messages ${postgres ? '' : 'indexed by messages_queued'}
         where status = 'queued' and io_account = ? and ente_id = ? and due_at <= ?
         order by priority, due_at
         limit ?
-        ${dialect === 'postgres' ? 'for update skip locked' : ''})
+        ${postgres ? 'for update skip locked' : ''})
       returning ${SEND_COLUMNS.join(', ')}`,
     [c.owner, c.now + c.leaseMs, c.now, c.account, enteId, c.now, limit]);
     claimed.push(...rows);
@@ -79,7 +79,7 @@ const POLL_COLUMNS = ['id', 'service_id', 'io_account', 'api_key_id', 'sandbox',
 export type PollTarget = Pick<Message, (typeof POLL_COLUMNS)[number]>;
 
 /** Takes `sent` messages whose status poll is due, under this worker's lease. */
-async function claimForPoll(trx: Kysely<Schema>, dialect: Dialect, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<PollTarget[]> {
+async function claimForPoll(trx: Kysely<Schema>, c: { owner: string; account: string; limit: number; now: number; leaseMs: number }): Promise<PollTarget[]> {
   if (c.limit <= 0) return [];
   return runStatement<PollTarget>(trx, 'claim|poll', () => `
     update messages
@@ -90,7 +90,7 @@ async function claimForPoll(trx: Kysely<Schema>, dialect: Dialect, c: { owner: s
         and (lease_until is null or lease_until < ?)
       order by due_at
       limit ?
-      ${dialect === 'postgres' ? 'for update skip locked' : ''})
+      ${speaksPostgres(trx) ? 'for update skip locked' : ''})
     returning ${POLL_COLUMNS.join(', ')}`,
   [c.owner, c.now + c.leaseMs, c.now, c.account, c.now, c.limit]);
 }
@@ -111,13 +111,13 @@ export interface RoundClaim {
  * One dispatch round's claim on one account, inside the caller's transaction: the status polls
  * due, then queued messages shared between enti.
  */
-export async function claimRound(trx: Kysely<Schema>, dialect: Dialect, c: RoundClaim): Promise<{ polls: PollTarget[]; sends: SendTarget[] }> {
-  const polls = await claimForPoll(trx, dialect, { ...c, limit: Math.ceil(c.slots * c.pollShare) });
+export async function claimRound(trx: Kysely<Schema>, c: RoundClaim): Promise<{ polls: PollTarget[]; sends: SendTarget[] }> {
+  const polls = await claimForPoll(trx, { ...c, limit: Math.ceil(c.slots * c.pollShare) });
   const free = c.slots - polls.length;
   let sends: SendTarget[] = [];
   if (free > 0) {
     const quota = c.share(await enteIdsWithQueued(trx, c.account), free);
-    if (quota.length) sends = await claimForSend(trx, dialect, { ...c, quota });
+    if (quota.length) sends = await claimForSend(trx, { ...c, quota });
   }
   return { polls, sends };
 }
